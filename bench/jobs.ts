@@ -1,0 +1,111 @@
+/**
+ * What the orchestrator (run.ts) asks a worker process (worker.ts) to measure, and what comes back.
+ * Each measurement runs in its own child so its peak RSS is its own; the simulator and the latency
+ * proxy stay in the parent, like an upstream API and a network that are not part of the worker.
+ */
+
+/** Where the child finds the world: the simulator, the database directly, and through the proxy. */
+export interface JobContext {
+  readonly shifts: number;
+  /** The simulator's generated business days [from, to) in `timezone`. */
+  readonly window: { readonly from: string; readonly to: string; readonly timezone: string };
+  readonly simulator: { readonly url: string; readonly apiKey: string };
+  /** Postgres reached directly (setup, checks, and the colocated control plane). */
+  readonly directUrl: string;
+  /** Postgres reached through the latency proxy (the destination). */
+  readonly proxyUrl: string;
+  readonly rttMs: number;
+}
+
+export interface TidemarkJob extends JobContext {
+  readonly kind: 'tidemark';
+  readonly batchSize: number;
+}
+
+export interface OldPatternJob extends JobContext {
+  readonly kind: 'old';
+}
+
+export interface LoadJob extends JobContext {
+  readonly kind: 'load';
+  /** Batch sizes to time `mergeBatch` with. */
+  readonly batchSizes: readonly number[];
+  /** Each measurement is taken this many times, into a fresh empty table; the fastest counts. */
+  readonly repeats: number;
+}
+
+export type Job = TidemarkJob | OldPatternJob | LoadJob;
+
+/** One timed phase as seen from the worker and, for round trips, from the proxy. */
+export interface Timed {
+  readonly seconds: number;
+  /** Destination round trips counted by the proxy ('Q' and Sync messages). */
+  readonly roundTrips: number;
+  /** Destination connections opened through the proxy. */
+  readonly connections: number;
+}
+
+export interface TidemarkRun extends Timed {
+  readonly status: string;
+  readonly error: string | null;
+  readonly fetched: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly deleted: number;
+  readonly dead: number;
+  /** Control-plane statements (direct, not through the proxy). */
+  readonly ledgerStatements: number;
+  readonly upstreamRequests: number;
+}
+
+export interface TidemarkResult {
+  readonly kind: 'tidemark';
+  readonly first: TidemarkRun;
+  readonly noop: TidemarkRun & {
+    /** Rows whose synced_at moved during the no-op run. */
+    readonly rowsWithNewSyncedAt: number;
+    /** Rows whose xmin changed during the no-op run (a new row version was written). */
+    readonly rowsRewritten: number;
+  };
+  readonly rowsInTable: number;
+  readonly maxRssMb: number;
+}
+
+export interface OldPatternResult extends Timed {
+  readonly kind: 'old';
+  readonly fetched: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly selects: number;
+  readonly rowsInTable: number;
+  readonly maxRssMb: number;
+}
+
+export interface LoadSample {
+  readonly seconds: number;
+  readonly roundTrips: number;
+}
+
+export interface LoadResult {
+  readonly kind: 'load';
+  readonly rows: number;
+  /** COPY of the rows into an empty table, samples in order. */
+  readonly copy: readonly LoadSample[];
+  /** `mergeBatch` over the same rows into an empty table, per batch size, samples in order. */
+  readonly merge: Readonly<Record<string, readonly LoadSample[]>>;
+  readonly maxRssMb: number;
+}
+
+export type JobResult = TidemarkResult | OldPatternResult | LoadResult;
+
+/** Child → parent. */
+export type WorkerMessage =
+  | { readonly type: 'counters'; readonly id: number }
+  | { readonly type: 'result'; readonly result: JobResult }
+  | { readonly type: 'error'; readonly message: string };
+
+/** Parent → child. */
+export type ParentMessage =
+  | { readonly type: 'job'; readonly job: Job }
+  | { readonly type: 'counters'; readonly id: number; readonly roundTrips: number; readonly connections: number };

@@ -1,0 +1,70 @@
+/** Checks that need the whole configuration: ids unique, references resolve, streams exist. */
+import type { Config } from './schema.ts';
+import type { ConfigProblem } from './config-error.ts';
+import { findStream, streamNames } from '../connectors/registry.ts';
+
+function duplicates(ids: readonly string[]): string[] {
+  return ids.filter((value, index) => ids.indexOf(value) !== index);
+}
+
+export function checkReferences(config: Config): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [list, items] of [
+    ['tenants', config.tenants],
+    ['connections', config.connections],
+    ['destinations', config.destinations],
+    ['syncs', config.syncs],
+  ] as const) {
+    for (const dup of duplicates(items.map((item) => item.id))) {
+      problems.push({ setting: list, message: `id "${dup}" is used twice; ids must be unique` });
+    }
+  }
+  const tenantIds = config.tenants.map((t) => t.id);
+  const known = (ids: readonly string[]) => (ids.length ? ids.map((v) => `"${v}"`).join(', ') : '(none configured)');
+
+  config.connections.forEach((connection, i) => {
+    if (!tenantIds.includes(connection.tenant)) {
+      problems.push({ setting: `connections[${i}].tenant`, message: `no tenant "${connection.tenant}"; configured: ${known(tenantIds)}` });
+    }
+  });
+
+  config.syncs.forEach((sync, i) => {
+    const at = `syncs[${i}]`;
+    if (!tenantIds.includes(sync.tenant)) {
+      problems.push({ setting: `${at}.tenant`, message: `no tenant "${sync.tenant}"; configured: ${known(tenantIds)}` });
+    }
+    const connection = config.connections.find((c) => c.id === sync.connection);
+    if (!connection) {
+      problems.push({
+        setting: `${at}.connection`,
+        message: `no connection "${sync.connection}"; configured: ${known(config.connections.map((c) => c.id))}`,
+      });
+    } else if (connection.tenant !== sync.tenant) {
+      problems.push({
+        setting: `${at}.connection`,
+        message: `connection "${connection.id}" belongs to tenant "${connection.tenant}", not "${sync.tenant}"`,
+      });
+    }
+    if (!config.destinations.some((d) => d.id === sync.destination)) {
+      problems.push({
+        setting: `${at}.destination`,
+        message: `no destination "${sync.destination}"; configured: ${known(config.destinations.map((d) => d.id))}`,
+      });
+    }
+    const stream = findStream(sync.stream);
+    if (!stream) {
+      problems.push({ setting: `${at}.stream`, message: `no stream "${sync.stream}"; accepted: ${known(streamNames())}` });
+    } else {
+      if (connection && !sync.stream.startsWith(`${connection.connector}.`)) {
+        problems.push({
+          setting: `${at}.stream`,
+          message: `stream "${sync.stream}" does not belong to connector "${connection.connector}" of connection "${connection.id}"`,
+        });
+      }
+      if (sync.mode && !stream.modes.includes(sync.mode)) {
+        problems.push({ setting: `${at}.mode`, message: `stream "${sync.stream}" supports ${known(stream.modes)}; received "${sync.mode}"` });
+      }
+    }
+  });
+  return problems;
+}

@@ -1,0 +1,154 @@
+/**
+ * The one configuration schema. Everything Tidemark reads at start is checked here once, into
+ * the typed `Config`; the rest of the code never sees unvalidated input.
+ */
+import { z } from 'zod';
+import { IANAZone } from 'luxon';
+import { SYNC_MODES } from '../engine/stream.ts';
+
+export const CONNECTOR_TYPES = ['connecteam'] as const;
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'an id of lowercase letters, digits, "-" and "_", starting with a letter or digit');
+
+const timezone = z
+  .string()
+  .refine((zone) => IANAZone.isValidZone(zone), 'an IANA timezone such as "America/Chicago"');
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:mm such as "08:00"');
+
+/** A secret is never written in the file: it names the environment variable holding it. */
+const secretRef = z
+  .object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as ACME_CONNECTEAM_API_KEY') })
+  .strict();
+
+const businessHours = z
+  .object({
+    start: clock.default('00:00'),
+    end: clock.default('23:59'),
+    /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+    days: z.array(z.number().int().min(1).max(7)).nonempty().default([1, 2, 3, 4, 5, 6, 7]),
+  })
+  .strict();
+
+const tenant = z
+  .object({
+    id,
+    name: z.string().min(1),
+    timezone,
+    businessHours: businessHours.default({ start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] }),
+  })
+  .strict();
+
+const connection = z
+  .object({
+    id,
+    tenant: id,
+    connector: z.enum(CONNECTOR_TYPES),
+    /** Override the upstream's base URL (a simulator, or Connecteam's AU host). */
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    credentials: z.record(z.string(), secretRef),
+    /** Client-side request budget; defaults come from the connector's documented limits. */
+    rateLimit: z
+      .object({
+        perSecond: z.number().positive().optional(),
+        perMinute: z.number().positive().optional(),
+        perDay: z.number().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    maxAttempts: z.number().int().min(1).max(20).default(5),
+    timeoutMs: z.number().int().min(100).default(30_000),
+    /** Connector-specific options (e.g. Connecteam `timeClockIds`). */
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+/** A destination URL with a password in it is a credential: it must come from the environment. */
+const destinationUrl = z
+  .string()
+  .refine((url) => !/^[a-z]+:\/\/[^/@]*:[^/@]+@/i.test(url), {
+    message: 'a URL without a password; put a URL with a password in an environment variable and use { "env": "NAME" }',
+  });
+
+const destination = z
+  .object({
+    id,
+    url: z.union([destinationUrl, secretRef]),
+    /** Schema for the tables of this destination (Postgres); default the connection's search path. */
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+  })
+  .strict();
+
+const windowDefault = z
+  .object({
+    /** Business days before today to re-read. */
+    pastDays: z.number().int().min(0).max(3660).default(0),
+    /** Business days after today to re-read. */
+    futureDays: z.number().int().min(0).max(3660).default(0),
+  })
+  .strict();
+
+const deleteGuard = z
+  .object({
+    /** A read that would delete more than this fraction of the window's rows deletes nothing. */
+    maxFraction: z.number().min(0).max(1).default(0.5),
+    /** …unless it is at most this many rows (small windows churn legitimately). */
+    minRows: z.number().int().min(0).default(10),
+  })
+  .strict();
+
+const sync = z
+  .object({
+    id,
+    tenant: id,
+    connection: id,
+    stream: z.string().regex(/^[a-z]+\.[a-z_]+$/, 'a stream such as "connecteam.shifts"'),
+    destination: id,
+    /** Destination table; default the stream's own (e.g. connecteam_shifts). */
+    table: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL identifier').optional(),
+    mode: z.enum(SYNC_MODES).optional(),
+    window: windowDefault.default({ pastDays: 0, futureDays: 0 }),
+    batchSize: z.number().int().min(1).max(50_000).default(1000),
+    deleteGuard: deleteGuard.default({ maxFraction: 0.5, minRows: 10 }),
+  })
+  .strict();
+
+const controlPlane = z
+  .object({
+    /** postgres://… or pglite:PATH. `DATABASE_URL` overrides it. */
+    url: z.union([destinationUrl, secretRef]).default('pglite:.tidemark/control'),
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('tidemark'),
+  })
+  .strict();
+
+const ledger = z
+  .object({
+    /** Changes (before/after of each row) older than this are pruned at the end of each run. */
+    changesRetentionDays: z.number().int().min(0).default(30),
+    /** Runs and dead letters older than this are pruned. */
+    runsRetentionDays: z.number().int().min(1).default(90),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    controlPlane: controlPlane.default({ url: 'pglite:.tidemark/control', schema: 'tidemark' }),
+    ledger: ledger.default({ changesRetentionDays: 30, runsRetentionDays: 90 }),
+    tenants: z.array(tenant).min(1),
+    connections: z.array(connection).default([]),
+    destinations: z.array(destination).min(1),
+    syncs: z.array(sync).default([]),
+  })
+  .strict();
+
+/** The configuration as written (before cross-references are checked). */
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type TenantConfig = Config['tenants'][number];
+export type ConnectionConfig = Config['connections'][number];
+export type DestinationConfig = Config['destinations'][number];
+export type SyncConfig = Config['syncs'][number];
+export type SecretRef = z.output<typeof secretRef>;

@@ -1,0 +1,69 @@
+/** SqlClient over a real Postgres server through `pg`'s pool. */
+import pg from 'pg';
+import type { QueryResult, SqlClient, SqlQueryable } from './sql-client.ts';
+import { redactUrl } from './redact.ts';
+
+// Keep 64-bit integers exact: bigint (20) and numeric (1700) come back as strings, and
+// timestamptz as Date (pg's default). Set per pool, not globally, through `types`.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (value: string) => value;
+    return format === 'binary'
+      ? pg.types.getTypeParser(oid, 'binary')
+      : pg.types.getTypeParser(oid, 'text');
+  },
+} as unknown as pg.CustomTypesConfig;
+
+export interface PgClientOptions {
+  readonly max?: number;
+  /** Schema to put first on the search_path of every connection. */
+  readonly searchPath?: string;
+  readonly applicationName?: string;
+}
+
+function wrap(client: pg.Pool | pg.PoolClient): SqlQueryable {
+  return {
+    async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+      const result = await client.query(sql, params as unknown[] | undefined);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+  };
+}
+
+export function createPgClient(url: string, options: PgClientOptions = {}): SqlClient {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 4,
+    types,
+    application_name: options.applicationName ?? 'tidemark',
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath},public` } : {}),
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const queryable = wrap(pool);
+  return {
+    kind: 'postgres',
+    description: redactUrl(url),
+    query: queryable.query,
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

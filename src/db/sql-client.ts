@@ -1,0 +1,27 @@
+/**
+ * The one shape of "a Postgres connection" the ledger and the Postgres destination use, whether
+ * it is a real server through `pg` or embedded PGlite. Taking this interface (not a pool, not a
+ * driver module) is what makes "handed a pool instead of the module" impossible to compile.
+ */
+export interface QueryResult<Row> {
+  readonly rows: Row[];
+  /** Rows changed by INSERT/UPDATE/DELETE, when the driver reports it. */
+  readonly rowCount: number;
+}
+
+export interface SqlQueryable {
+  /** Run one parameterized statement ($1, $2, …). */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+}
+
+export interface SqlClient extends SqlQueryable {
+  /** Run `work` in one transaction on one connection; commit when it resolves, roll back when it throws. */
+  transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /** Run several statements separated by semicolons, without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** `postgres` for a server, `pglite` for the embedded database. */
+  readonly kind: 'postgres' | 'pglite';
+  /** A description safe to print: no password. */
+  readonly description: string;
+  close(): Promise<void>;
+}

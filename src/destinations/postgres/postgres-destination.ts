@@ -1,0 +1,101 @@
+/** The Postgres destination (a server through `pg`, or embedded PGlite): merge, reconcile, migrate. */
+import type { SqlClient } from '../../db/sql-client.ts';
+import type { ColumnValue, JsonValue } from '../../engine/stream.ts';
+import type { UtcRange } from '../../time/business-day.ts';
+import type { Destination, MergeOutcome, MergeRow, RowChange, TargetTable, UnseenCount } from '../destination.ts';
+import type { ColumnSpec } from '../table-spec.ts';
+import { countUnseenSql, createTableSql, markUnseenDeletedSql, mergeSql } from './sql.ts';
+import { normalizeDatabaseError } from '../database-error.ts';
+
+/** A value as a Postgres array element: instants as ISO text, JSON as text, the rest as is. */
+function toArrayElement(value: ColumnValue | undefined, column: ColumnSpec): unknown {
+  if (value === undefined || value === null) return null;
+  if (column.type === 'instant') return value instanceof Date ? value.toISOString() : String(value);
+  if (column.type === 'json') return JSON.stringify(value);
+  if (column.type === 'bigint' || column.type === 'numeric') return String(value);
+  return value;
+}
+
+export class PostgresDestination implements Destination {
+  readonly dialect: string;
+  readonly description: string;
+  private readonly db: SqlClient;
+  private readonly sqlCache = new Map<string, string>();
+
+  constructor(db: SqlClient) {
+    this.db = db;
+    this.dialect = db.kind;
+    this.description = db.description;
+  }
+
+  private cached(key: string, build: () => string): string {
+    let sql = this.sqlCache.get(key);
+    if (sql === undefined) {
+      sql = build();
+      this.sqlCache.set(key, sql);
+    }
+    return sql;
+  }
+
+  async ensureTable(table: TargetTable): Promise<{ created: boolean }> {
+    const exists = await this.db.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [
+      table.schema ? `${table.schema}.${table.name}` : table.name,
+    ]);
+    if (exists.rows[0]?.found) return { created: false };
+    await this.db.transaction(async (tx) => {
+      for (const statement of createTableSql(table)) await tx.query(statement);
+    });
+    return { created: true };
+  }
+
+  async mergeBatch(table: TargetTable, tenantId: string, rows: readonly MergeRow[], syncedAt: Date): Promise<MergeOutcome> {
+    if (rows.length === 0) return { created: 0, updated: 0, unchanged: 0, changes: [] };
+    const sql = this.cached(`merge:${table.schema ?? ''}.${table.name}`, () => mergeSql(table));
+    const params: unknown[] = [tenantId, syncedAt.toISOString(), rows.map((r) => r.hash)];
+    for (const column of table.spec.columns) {
+      params.push(rows.map((row) => toArrayElement(row.values[column.name], column)));
+    }
+    let result;
+    try {
+      result = await this.db.query<{ key: string; inserted: boolean; before: Record<string, JsonValue> | null }>(sql, params);
+    } catch (error) {
+      throw normalizeDatabaseError(error, { table: table.name, dialect: this.dialect });
+    }
+    let created = 0;
+    const changes: RowChange[] = result.rows.map((row) => {
+      if (row.inserted) created++;
+      return { key: row.key, op: row.inserted ? 'created' : 'updated', before: row.inserted ? null : row.before };
+    });
+    const updated = result.rows.length - created;
+    return { created, updated, unchanged: rows.length - result.rows.length, changes };
+  }
+
+  async countUnseen(table: TargetTable, tenantId: string, range: UtcRange | null, seenKeys: readonly string[]): Promise<UnseenCount> {
+    const params: unknown[] = [tenantId, seenKeys];
+    if (range) params.push(range.start.toISOString(), range.end.toISOString());
+    const result = await this.db.query<{ live: number; unseen: number }>(countUnseenSql(table, range !== null), params);
+    const row = result.rows[0];
+    return { live: Number(row?.live ?? 0), unseen: Number(row?.unseen ?? 0) };
+  }
+
+  async markUnseenDeleted(
+    table: TargetTable,
+    tenantId: string,
+    range: UtcRange | null,
+    seenKeys: readonly string[],
+    deletedAt: Date,
+  ): Promise<RowChange[]> {
+    const params: unknown[] = [tenantId, seenKeys];
+    if (range) params.push(range.start.toISOString(), range.end.toISOString());
+    params.push(deletedAt.toISOString());
+    const result = await this.db.query<{ key: string; before: Record<string, JsonValue> }>(
+      markUnseenDeletedSql(table, range !== null),
+      params,
+    );
+    return result.rows.map((row) => ({ key: row.key, op: 'deleted' as const, before: row.before }));
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

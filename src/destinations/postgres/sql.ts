@@ -1,0 +1,109 @@
+/**
+ * Postgres SQL for a destination table, generated from its TableSpec. Only validated identifiers
+ * reach the text; every value is a bind parameter.
+ */
+import type { ColumnType, TableSpec } from '../table-spec.ts';
+import type { TargetTable } from '../destination.ts';
+import { quoteIdent } from '../../db/identifiers.ts';
+
+export const PG_TYPES: Record<ColumnType, string> = {
+  text: 'text',
+  bigint: 'bigint',
+  integer: 'integer',
+  boolean: 'boolean',
+  instant: 'timestamptz',
+  date: 'date',
+  json: 'jsonb',
+  numeric: 'numeric',
+};
+
+export function qualifiedName(table: TargetTable): string {
+  return table.schema ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
+}
+
+function keyType(spec: TableSpec): string {
+  const column = spec.columns.find((c) => c.name === spec.keyColumn);
+  if (!column) throw new Error(`table spec ${spec.name}: key column ${spec.keyColumn} is not a column`);
+  return PG_TYPES[column.type];
+}
+
+export function createTableSql(table: TargetTable): string[] {
+  const { spec } = table;
+  const name = qualifiedName(table);
+  const columns = spec.columns.map((c) => `  ${quoteIdent(c.name)} ${PG_TYPES[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
+  const statements = [
+    ...(table.schema ? [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(table.schema)}`] : []),
+    `CREATE TABLE IF NOT EXISTS ${name} (
+${columns.join(',\n')},
+  tenant_id text NOT NULL,
+  row_hash text NOT NULL,
+  synced_at timestamptz NOT NULL,
+  deleted_at timestamptz,
+  CONSTRAINT ${quoteIdent(`${table.name}_identity`)} PRIMARY KEY (tenant_id, ${quoteIdent(spec.keyColumn)})
+)`,
+  ];
+  if (spec.windowColumn) {
+    statements.push(
+      `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table.name}_window`)} ON ${name} (tenant_id, ${quoteIdent(spec.windowColumn)})`,
+    );
+  }
+  return statements;
+}
+
+/** Before-image of a row's data columns, as jsonb. */
+function beforeImage(spec: TableSpec, alias: string): string {
+  const pairs = spec.columns.map((c) => `'${c.name}', ${alias}.${quoteIdent(c.name)}`);
+  // jsonb_build_object takes at most 100 arguments: build in chunks and concatenate.
+  const chunks: string[] = [];
+  for (let i = 0; i < pairs.length; i += 40) chunks.push(`jsonb_build_object(${pairs.slice(i, i + 40).join(', ')})`);
+  return chunks.join(' || ');
+}
+
+/**
+ * One statement per batch: unnest the column arrays, remember the rows as they were, upsert on the
+ * identity, and only write rows whose content hash differs (or that come back from deletion).
+ * Parameters: $1 tenant, $2 synced_at, $3 hashes, then one array per data column.
+ */
+export function mergeSql(table: TargetTable): string {
+  const { spec } = table;
+  const name = qualifiedName(table);
+  const key = quoteIdent(spec.keyColumn);
+  const cols = spec.columns.map((c) => quoteIdent(c.name));
+  const arrays = spec.columns.map((c, i) => `$${i + 4}::${PG_TYPES[c.type]}[]`);
+  const updates = [...cols.map((c) => `${c} = excluded.${c}`), 'row_hash = excluded.row_hash', 'synced_at = excluded.synced_at', 'deleted_at = NULL'];
+  return `WITH input AS (
+  SELECT * FROM unnest($3::text[], ${arrays.join(', ')}) AS i(row_hash, ${cols.join(', ')})
+), before AS (
+  SELECT t.${key} AS key, ${beforeImage(spec, 't')} AS image
+  FROM ${name} t JOIN input i ON t.tenant_id = $1 AND t.${key} = i.${key}
+), merged AS (
+  INSERT INTO ${name} AS t (${cols.join(', ')}, tenant_id, row_hash, synced_at, deleted_at)
+  SELECT ${cols.map((c) => `i.${c}`).join(', ')}, $1, i.row_hash, $2, NULL FROM input i
+  ON CONFLICT (tenant_id, ${key}) DO UPDATE SET ${updates.join(', ')}
+  WHERE t.row_hash IS DISTINCT FROM excluded.row_hash OR t.deleted_at IS NOT NULL
+  RETURNING t.${key} AS key, (xmax = 0) AS inserted
+)
+SELECT m.key::text AS key, m.inserted, b.image AS before FROM merged m LEFT JOIN before b ON b.key = m.key`;
+}
+
+function rangePredicate(spec: TableSpec, withRange: boolean): string {
+  if (!withRange) return '';
+  if (!spec.windowColumn) throw new Error(`table ${spec.name} has no window column: it cannot be reconciled by window`);
+  return ` AND ${quoteIdent(spec.windowColumn)} >= $3 AND ${quoteIdent(spec.windowColumn)} < $4`;
+}
+
+/** $1 tenant, $2 seen keys, [$3 start, $4 end]. */
+export function countUnseenSql(table: TargetTable, withRange: boolean): string {
+  const key = quoteIdent(table.spec.keyColumn);
+  return `SELECT count(*)::int AS live, count(*) FILTER (WHERE NOT (${key} = ANY($2::${keyType(table.spec)}[])))::int AS unseen
+FROM ${qualifiedName(table)} WHERE tenant_id = $1 AND deleted_at IS NULL${rangePredicate(table.spec, withRange)}`;
+}
+
+/** $1 tenant, $2 seen keys, [$3 start, $4 end], then deleted_at. */
+export function markUnseenDeletedSql(table: TargetTable, withRange: boolean): string {
+  const key = quoteIdent(table.spec.keyColumn);
+  const at = withRange ? '$5' : '$3';
+  return `UPDATE ${qualifiedName(table)} AS t SET deleted_at = ${at}, synced_at = ${at}
+WHERE tenant_id = $1 AND deleted_at IS NULL AND NOT (${key} = ANY($2::${keyType(table.spec)}[]))${rangePredicate(table.spec, withRange)}
+RETURNING t.${key}::text AS key, ${beforeImage(table.spec, 't')} AS before`;
+}

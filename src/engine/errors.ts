@@ -1,0 +1,13 @@
+/** Unknown throws are coerced once, here, into a message for the operator. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error && !error.message.includes(error.cause.message) ? ` (cause: ${error.cause.message})` : '';
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}
+
+/** True when `error` came from an AbortSignal (SIGINT/SIGTERM), not from a failure. */
+export function isAbort(error: unknown, signal?: AbortSignal): boolean {
+  return Boolean(signal?.aborted) || (error instanceof Error && error.name === 'AbortError');
+}

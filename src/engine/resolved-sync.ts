@@ -1,0 +1,23 @@
+/** A sync with everything it refers to looked up: what the engine runs. */
+import type { StreamDefinition, SyncMode } from './stream.ts';
+import type { TargetTable } from '../destinations/destination.ts';
+import type { UpstreamClient } from '../upstream/index.ts';
+
+export interface DeleteGuard {
+  /** A read that would delete more than this fraction of the live rows deletes nothing. */
+  readonly maxFraction: number;
+  /** …unless it would delete at most this many rows. */
+  readonly minRows: number;
+}
+
+export interface ResolvedSync {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly timezone: string;
+  readonly connectionId: string;
+  readonly stream: StreamDefinition<UpstreamClient>;
+  readonly mode: SyncMode;
+  readonly table: TargetTable;
+  readonly batchSize: number;
+  readonly deleteGuard: DeleteGuard;
+}

@@ -1,0 +1,269 @@
+/**
+ * Run one sync: plan → read → normalize → merge in batches → checkpoint → reconcile → finish.
+ * Data flows one way; every batch is one merge statement and one ledger statement, so round trips
+ * grow with N/B, never with N (invariant 6).
+ */
+import type { Destination, MergeRow } from '../destinations/destination.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { ActiveRunError } from '../ledger/ledger.ts';
+import type { ChangeRecord, DeadLetterInput, RunCounts, RunProgress, RunRecord, RunWarning } from '../ledger/types.ts';
+import type { UpstreamClient } from '../upstream/index.ts';
+import type { BusinessWindow } from '../time/window.ts';
+import type { ResolvedSync } from './resolved-sync.ts';
+import type { ReadPosition } from './stream.ts';
+import { Batcher } from './batcher.ts';
+import { contentHash, toJsonValues } from './content-hash.ts';
+import { ProgressMeter } from './progress-meter.ts';
+import { reconcileDeletions } from './reconcile.ts';
+import { isAbandoned, newOwner } from './run-owner.ts';
+import { errorMessage, isAbort } from './errors.ts';
+
+export interface RunSyncOptions {
+  readonly sync: ResolvedSync;
+  /** Required in `window` mode. */
+  readonly window: BusinessWindow | null;
+  readonly client: UpstreamClient;
+  readonly destination: Destination;
+  readonly ledger: Ledger;
+  readonly trigger?: string;
+  readonly owner?: string;
+  /** A running run whose heartbeat is older than this is abandoned and may be taken over. */
+  readonly staleAfterMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: RunProgressEvent) => void;
+  readonly retention?: { readonly changesDays: number; readonly runsDays: number };
+}
+
+export interface RunProgressEvent {
+  readonly runId: string;
+  readonly counts: Readonly<RunCounts>;
+  readonly progress: RunProgress;
+}
+
+export type RunOutcome = 'succeeded' | 'failed' | 'interrupted';
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly syncId: string;
+  readonly tenantId: string;
+  readonly stream: string;
+  readonly mode: string;
+  readonly window: { readonly from: string; readonly to: string; readonly timezone: string } | null;
+  readonly table: string;
+  readonly status: RunOutcome;
+  readonly counts: RunCounts;
+  readonly warnings: readonly RunWarning[];
+  readonly error: string | null;
+  readonly resumed: boolean;
+  readonly durationMs: number;
+  readonly upstream: Record<string, number>;
+}
+
+interface Acquired {
+  readonly run: RunRecord;
+  readonly resumed: boolean;
+}
+
+const samePlan = (run: RunRecord, sync: ResolvedSync, window: BusinessWindow | null) =>
+  run.mode === sync.mode && run.windowFrom === (window?.from ?? null) && run.windowTo === (window?.to ?? null);
+
+/** Start a run, or take over this sync's abandoned run (resume it if it had the same plan). */
+async function acquireRun(options: RunSyncOptions, owner: string): Promise<Acquired> {
+  const { sync, window, ledger } = options;
+  const fresh = () =>
+    ledger.startRun({
+      syncId: sync.id,
+      tenantId: sync.tenantId,
+      stream: sync.stream.name,
+      mode: sync.mode,
+      windowFrom: window?.from ?? null,
+      windowTo: window?.to ?? null,
+      trigger: options.trigger ?? 'manual',
+      owner,
+    });
+  try {
+    return { run: await fresh(), resumed: false };
+  } catch (error) {
+    if (!(error instanceof ActiveRunError) || !error.activeRun) throw error;
+    const active = error.activeRun;
+    if (!isAbandoned(active, options.staleAfterMs ?? 60_000)) throw error;
+    if (samePlan(active, sync, window)) {
+      const claimed = await ledger.claimForResume(active.id, owner, active.owner);
+      if (claimed) return { run: claimed, resumed: true };
+      throw error;
+    }
+    await ledger.abandonRun(active.id, `abandoned: its process (${active.owner ?? 'released'}) stopped, and a run with a different window replaced it`);
+    return { run: await fresh(), resumed: false };
+  }
+}
+
+function countsOf(run: RunRecord): RunCounts {
+  return { fetched: run.fetched, created: run.created, updated: run.updated, unchanged: run.unchanged, deleted: run.deleted, dead: run.dead };
+}
+
+export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
+  const { sync, window, client, destination, ledger, signal } = options;
+  const startedAt = Date.now();
+  const owner = options.owner ?? newOwner();
+  if (sync.mode === 'window' && !window) throw new Error(`sync "${sync.id}" runs in window mode and needs a window (--today or --from/--to)`);
+
+  const { run, resumed } = await acquireRun(options, owner);
+  const counts: RunCounts = resumed ? countsOf(run) : { fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, dead: 0 };
+  const warnings: RunWarning[] = [];
+  const meter = new ProgressMeter();
+  meter.records = counts.fetched;
+  const heartbeat = setInterval(() => {
+    ledger.heartbeat(run.id, meter.snapshot()).catch(() => undefined);
+  }, Math.min(10_000, Math.max(1_000, (options.staleAfterMs ?? 60_000) / 3)));
+  heartbeat.unref();
+
+  // Keys committed earlier in this run (a resume): skipped when read again, and kept for reconcile.
+  const committed = new Set(resumed ? await ledger.seenKeys(run.id) : []);
+  const seen = new Set(committed);
+  if (resumed) warnings.push({ code: 'resumed', message: `resumed from checkpoint with ${committed.size} records already merged` });
+
+  const batcher = new Batcher(sync.batchSize);
+  let pendingDead: DeadLetterInput[] = [];
+  let pendingDeadKeys: string[] = [];
+  let position: ReadPosition | null = run.checkpoint;
+  const progressEvent = () => options.onProgress?.({ runId: run.id, counts: { ...counts }, progress: meter.snapshot() });
+
+  const flush = async (rows: MergeRow[], at: ReadPosition | null) => {
+    const outcome = await destination.mergeBatch(sync.table, sync.tenantId, rows, new Date());
+    counts.created += outcome.created;
+    counts.updated += outcome.updated;
+    counts.unchanged += outcome.unchanged;
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    const changes: ChangeRecord[] = outcome.changes.map((ch) => ({
+      key: ch.key,
+      op: ch.op,
+      before: ch.before,
+      after: toJsonValues(byKey.get(ch.key)?.values ?? {}),
+    }));
+    await ledger.checkpoint(run.id, {
+      syncId: sync.id,
+      tenantId: sync.tenantId,
+      stream: sync.stream.name,
+      table: sync.table.name,
+      position: at,
+      counts,
+      progress: meter.snapshot(),
+      keys: [...rows.map((r) => r.key), ...pendingDeadKeys],
+      changes,
+      deadLetters: pendingDead,
+    });
+    pendingDead = [];
+    pendingDeadKeys = [];
+    progressEvent();
+  };
+
+  try {
+    for await (const page of sync.stream.read(client, {
+      tenantId: sync.tenantId,
+      timezone: sync.timezone,
+      mode: sync.mode,
+      ...(window ? { window } : {}),
+      ...(position !== null ? { from: position } : {}),
+      ...(signal ? { signal } : {}),
+    })) {
+      position = page.position;
+      for (const raw of page.records) {
+        const result = sync.stream.normalize(raw, { tenantId: sync.tenantId, timezone: sync.timezone });
+        const key = result.ok ? result.record.key : result.key;
+        if (key !== undefined && committed.has(key)) continue; // merged and counted before the resume
+        counts.fetched++;
+        meter.records++;
+        if (!result.ok) {
+          counts.dead++;
+          pendingDead.push({ key: result.key ?? null, reason: result.reason, payload: raw });
+          if (result.key !== undefined) {
+            // A record we could not read still exists upstream: never delete its row for being unseen.
+            seen.add(result.key);
+            pendingDeadKeys.push(result.key);
+          }
+          continue;
+        }
+        seen.add(result.record.key);
+        const ready = batcher.add({ key: result.record.key, values: result.record.values, hash: contentHash(result.record.values) });
+        if (ready) await flush(ready, position);
+      }
+      if (page.progress) meter.units(page.progress.done, page.progress.total);
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    }
+    await flush(batcher.take(), position);
+
+    if (sync.mode !== 'incremental') {
+      const outcome = await reconcileDeletions({
+        destination,
+        table: sync.table,
+        tenantId: sync.tenantId,
+        range: sync.mode === 'window' && window ? { start: window.start, end: window.end } : null,
+        seenKeys: [...seen],
+        fetched: counts.fetched,
+        guard: sync.deleteGuard,
+        now: new Date(),
+      });
+      counts.deleted = outcome.deleted.length;
+      if (outcome.warning) warnings.push(outcome.warning);
+      if (outcome.deleted.length > 0) {
+        await ledger.checkpoint(run.id, {
+          syncId: sync.id,
+          tenantId: sync.tenantId,
+          stream: sync.stream.name,
+          table: sync.table.name,
+          position,
+          counts,
+          progress: meter.snapshot(),
+          keys: [],
+          changes: outcome.deleted.map((d) => ({ key: d.key, op: 'deleted', before: d.before, after: null })),
+          deadLetters: [],
+        });
+      }
+    }
+    if (counts.dead > 0) {
+      warnings.push({ code: 'dead_letters', message: `${counts.dead} record(s) could not be read and went to the dead letters: tidemark dead-letters ${sync.id}` });
+    }
+    meter.complete();
+    const finished = await ledger.finishRun(run.id, {
+      status: 'succeeded',
+      counts,
+      warnings,
+      error: null,
+      upstream: { ...client.stats },
+      progress: meter.snapshot(),
+    });
+    progressEvent();
+    if (options.retention) await ledger.prune(options.retention.changesDays, options.retention.runsDays);
+    return summarize(finished.status === 'succeeded' ? 'succeeded' : 'failed', null);
+  } catch (error) {
+    if (isAbort(error, signal)) {
+      // Stop cleanly: what is merged is checkpointed; the next run resumes from there.
+      await ledger.releaseRun(run.id, meter.snapshot()).catch(() => undefined);
+      return summarize('interrupted', 'interrupted: the merged batches are checkpointed and the next run of this sync resumes from there');
+    }
+    const message = `sync "${sync.id}" (tenant "${sync.tenantId}", connection "${sync.connectionId}", stream ${sync.stream.name}) failed: ${errorMessage(error)}`;
+    await ledger.finishRun(run.id, { status: 'failed', counts, warnings, error: message, upstream: { ...client.stats }, progress: meter.snapshot() });
+    return summarize('failed', message);
+  } finally {
+    clearInterval(heartbeat);
+  }
+
+  function summarize(status: RunOutcome, error: string | null): RunSummary {
+    return {
+      runId: run.id,
+      syncId: sync.id,
+      tenantId: sync.tenantId,
+      stream: sync.stream.name,
+      mode: sync.mode,
+      window: window ? { from: window.from, to: window.to, timezone: window.timezone } : null,
+      table: sync.table.schema ? `${sync.table.schema}.${sync.table.name}` : sync.table.name,
+      status,
+      counts: { ...counts },
+      warnings,
+      error,
+      resumed,
+      durationMs: Date.now() - startedAt,
+      upstream: { ...client.stats },
+    };
+  }
+}

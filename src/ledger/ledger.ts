@@ -1,0 +1,263 @@
+/**
+ * The ledger of runs on the control plane: every run with its status, counts, progress and
+ * checkpoint; the keys it has committed; its dead letters and its changes. Each method is one
+ * round trip, so a run costs the control plane O(batches), never O(records).
+ */
+import type { SqlClient } from '../db/sql-client.ts';
+import { quoteIdent } from '../db/identifiers.ts';
+import type { JsonValue, SyncMode } from '../engine/stream.ts';
+import { toDeadLetterRecord, toRunRecord } from './row-mapping.ts';
+import type {
+  ChangeRecord,
+  DeadLetterInput,
+  DeadLetterRecord,
+  RunCounts,
+  RunProgress,
+  RunRecord,
+  RunStatus,
+  RunWarning,
+} from './types.ts';
+
+const RUN_COLUMNS = `id, sync_id, tenant_id, stream, mode, window_from::text AS window_from, window_to::text AS window_to,
+  status, trigger, owner, created_at, started_at, heartbeat_at, finished_at, fetched, created, updated, unchanged,
+  deleted, dead, progress, checkpoint, resumed_count, warnings, upstream, error`;
+
+/** Another run of the same sync is queued or running (the partial unique index said so). */
+export class ActiveRunError extends Error {
+  override readonly name = 'ActiveRunError';
+  readonly syncId: string;
+  readonly activeRun: RunRecord | null;
+  constructor(syncId: string, activeRun: RunRecord | null) {
+    super(
+      `sync "${syncId}" already has an active run${activeRun ? ` #${activeRun.id} (${activeRun.status} since ${activeRun.startedAt?.toISOString() ?? activeRun.createdAt.toISOString()}, owner ${activeRun.owner ?? 'unknown'})` : ''}; ` +
+        'wait for it to finish, or if its process is gone, run the sync again: an abandoned run is detected and resumed',
+    );
+    this.syncId = syncId;
+    this.activeRun = activeRun;
+  }
+}
+
+export interface NewRun {
+  readonly syncId: string;
+  readonly tenantId: string;
+  readonly stream: string;
+  readonly mode: SyncMode;
+  readonly windowFrom: string | null;
+  readonly windowTo: string | null;
+  readonly trigger: string;
+  readonly owner: string;
+}
+
+export interface CheckpointInput {
+  readonly syncId: string;
+  readonly tenantId: string;
+  readonly stream: string;
+  readonly table: string;
+  readonly position: JsonValue | null;
+  readonly counts: RunCounts;
+  readonly progress: RunProgress;
+  readonly keys: readonly string[];
+  readonly changes: readonly ChangeRecord[];
+  readonly deadLetters: readonly DeadLetterInput[];
+}
+
+export interface FinishInput {
+  readonly status: Extract<RunStatus, 'succeeded' | 'failed'>;
+  readonly counts: RunCounts;
+  readonly warnings: readonly RunWarning[];
+  readonly error: string | null;
+  readonly upstream: Record<string, number>;
+  readonly progress: RunProgress;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+export class Ledger {
+  readonly db: SqlClient;
+  readonly schema: string;
+  private readonly s: string;
+
+  constructor(db: SqlClient, schema: string) {
+    this.db = db;
+    this.schema = schema;
+    this.s = quoteIdent(schema);
+  }
+
+  /** Insert a run in status `running`; throws ActiveRunError when the sync already has one. */
+  async startRun(run: NewRun): Promise<RunRecord> {
+    try {
+      const result = await this.db.query(
+        `INSERT INTO ${this.s}.runs (sync_id, tenant_id, stream, mode, window_from, window_to, status, trigger, owner, started_at, heartbeat_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, now(), now()) RETURNING ${RUN_COLUMNS}`,
+        [run.syncId, run.tenantId, run.stream, run.mode, run.windowFrom, run.windowTo, run.trigger, run.owner],
+      );
+      return toRunRecord(result.rows[0]!);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ActiveRunError(run.syncId, await this.activeRun(run.syncId));
+      throw error;
+    }
+  }
+
+  async activeRun(syncId: string): Promise<RunRecord | null> {
+    const result = await this.db.query(
+      `SELECT ${RUN_COLUMNS} FROM ${this.s}.runs WHERE sync_id = $1 AND status IN ('queued', 'running')`,
+      [syncId],
+    );
+    return result.rows[0] ? toRunRecord(result.rows[0]) : null;
+  }
+
+  /** Take over an abandoned run: new owner, fresh heartbeat, one more resume. */
+  async claimForResume(runId: string, owner: string, previousOwner: string | null): Promise<RunRecord | null> {
+    const result = await this.db.query(
+      `UPDATE ${this.s}.runs SET owner = $2, heartbeat_at = now(), resumed_count = resumed_count + 1
+       WHERE id = $1 AND status = 'running' AND owner IS NOT DISTINCT FROM $3 RETURNING ${RUN_COLUMNS}`,
+      [runId, owner, previousOwner],
+    );
+    return result.rows[0] ? toRunRecord(result.rows[0]) : null;
+  }
+
+  async seenKeys(runId: string): Promise<string[]> {
+    const result = await this.db.query<{ key: string }>(`SELECT key FROM ${this.s}.run_seen_keys WHERE run_id = $1`, [runId]);
+    return result.rows.map((row) => row.key);
+  }
+
+  /** After a committed batch: counts, progress, position, keys, changes and dead letters in one statement. */
+  async checkpoint(runId: string, input: CheckpointInput): Promise<void> {
+    const c = input.counts;
+    await this.db.query(
+      `WITH run AS (
+         UPDATE ${this.s}.runs SET checkpoint = $2::jsonb, fetched = $3, created = $4, updated = $5, unchanged = $6,
+           deleted = $7, dead = $8, progress = $9::jsonb, heartbeat_at = now()
+         WHERE id = $1 RETURNING id
+       ), keys AS (
+         INSERT INTO ${this.s}.run_seen_keys (run_id, key) SELECT $1, k FROM unnest($10::text[]) AS k ON CONFLICT DO NOTHING
+       ), changed AS (
+         INSERT INTO ${this.s}.changes (run_id, sync_id, tenant_id, table_name, record_key, op, before, after)
+         SELECT $1, $11, $12, $13, k, op, b, a FROM unnest($14::text[], $15::text[], $16::jsonb[], $17::jsonb[]) AS ch(k, op, b, a)
+       ), dead AS (
+         INSERT INTO ${this.s}.dead_letters (run_id, sync_id, tenant_id, stream, record_key, reason, payload)
+         SELECT $1, $11, $12, $18, k, r, p FROM unnest($19::text[], $20::text[], $21::jsonb[]) AS d(k, r, p)
+       )
+       SELECT id FROM run`,
+      [
+        runId,
+        JSON.stringify(input.position),
+        c.fetched,
+        c.created,
+        c.updated,
+        c.unchanged,
+        c.deleted,
+        c.dead,
+        JSON.stringify(input.progress),
+        input.keys,
+        input.syncId,
+        input.tenantId,
+        input.table,
+        input.changes.map((ch) => ch.key),
+        input.changes.map((ch) => ch.op),
+        input.changes.map((ch) => (ch.before === null ? null : JSON.stringify(ch.before))),
+        input.changes.map((ch) => (ch.after === null ? null : JSON.stringify(ch.after))),
+        input.stream,
+        input.deadLetters.map((d) => d.key),
+        input.deadLetters.map((d) => d.reason),
+        input.deadLetters.map((d) => JSON.stringify(d.payload ?? null)),
+      ],
+    );
+  }
+
+  /** Progress only (between batches of a slow read), and proof of life. */
+  async heartbeat(runId: string, progress: RunProgress): Promise<void> {
+    await this.db.query(`UPDATE ${this.s}.runs SET progress = $2::jsonb, heartbeat_at = now() WHERE id = $1`, [
+      runId,
+      JSON.stringify(progress),
+    ]);
+  }
+
+  async finishRun(runId: string, input: FinishInput): Promise<RunRecord> {
+    const c = input.counts;
+    const result = await this.db.query(
+      `UPDATE ${this.s}.runs SET status = $2, finished_at = now(), heartbeat_at = now(), fetched = $3, created = $4,
+         updated = $5, unchanged = $6, deleted = $7, dead = $8, warnings = $9::jsonb, error = $10, upstream = $11::jsonb,
+         progress = $12::jsonb
+       WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
+      [
+        runId,
+        input.status,
+        c.fetched,
+        c.created,
+        c.updated,
+        c.unchanged,
+        c.deleted,
+        c.dead,
+        JSON.stringify(input.warnings),
+        input.error,
+        JSON.stringify(input.upstream),
+        JSON.stringify(input.progress),
+      ],
+    );
+    // The run's keys are only needed while it can still resume.
+    await this.db.query(`DELETE FROM ${this.s}.run_seen_keys WHERE run_id = $1`, [runId]);
+    return toRunRecord(result.rows[0]!);
+  }
+
+  /** Give a run up without finishing it (SIGINT/SIGTERM): the next attempt resumes it at once. */
+  async releaseRun(runId: string, progress: RunProgress): Promise<void> {
+    await this.db.query(`UPDATE ${this.s}.runs SET owner = NULL, progress = $2::jsonb WHERE id = $1 AND status = 'running'`, [
+      runId,
+      JSON.stringify(progress),
+    ]);
+  }
+
+  /** Mark a run that nobody will resume as failed, saying why. */
+  async abandonRun(runId: string, reason: string): Promise<void> {
+    await this.db.query(
+      `UPDATE ${this.s}.runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status IN ('queued', 'running')`,
+      [runId, reason],
+    );
+    await this.db.query(`DELETE FROM ${this.s}.run_seen_keys WHERE run_id = $1`, [runId]);
+  }
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    const result = await this.db.query(`SELECT ${RUN_COLUMNS} FROM ${this.s}.runs WHERE id = $1`, [runId]);
+    return result.rows[0] ? toRunRecord(result.rows[0]) : null;
+  }
+
+  async listRuns(filter: { syncId?: string; tenantId?: string; limit?: number }): Promise<RunRecord[]> {
+    const result = await this.db.query(
+      `SELECT ${RUN_COLUMNS} FROM ${this.s}.runs
+       WHERE ($1::text IS NULL OR sync_id = $1) AND ($2::text IS NULL OR tenant_id = $2)
+       ORDER BY id DESC LIMIT $3`,
+      [filter.syncId ?? null, filter.tenantId ?? null, filter.limit ?? 20],
+    );
+    return result.rows.map(toRunRecord);
+  }
+
+  async changes(runId: string, limit = 1000): Promise<(ChangeRecord & { table: string })[]> {
+    const result = await this.db.query<{ record_key: string; op: ChangeRecord['op']; before: ChangeRecord['before']; after: ChangeRecord['after']; table_name: string }>(
+      `SELECT record_key, op, before, after, table_name FROM ${this.s}.changes WHERE run_id = $1 ORDER BY id LIMIT $2`,
+      [runId, limit],
+    );
+    return result.rows.map((r) => ({ key: r.record_key, op: r.op, before: r.before, after: r.after, table: r.table_name }));
+  }
+
+  async deadLetters(filter: { syncId?: string; runId?: string; limit?: number }): Promise<DeadLetterRecord[]> {
+    const result = await this.db.query(
+      `SELECT * FROM ${this.s}.dead_letters WHERE ($1::text IS NULL OR sync_id = $1) AND ($2::bigint IS NULL OR run_id = $2)
+       ORDER BY id DESC LIMIT $3`,
+      [filter.syncId ?? null, filter.runId ?? null, filter.limit ?? 100],
+    );
+    return result.rows.map(toDeadLetterRecord);
+  }
+
+  /** Retention: drop changes older than `changesDays` and finished runs older than `runsDays`. */
+  async prune(changesDays: number, runsDays: number): Promise<{ changes: number; runs: number }> {
+    const changes = await this.db.query(`DELETE FROM ${this.s}.changes WHERE at < now() - make_interval(days => $1)`, [changesDays]);
+    const runs = await this.db.query(
+      `DELETE FROM ${this.s}.runs WHERE status IN ('succeeded', 'failed') AND finished_at < now() - make_interval(days => $1)`,
+      [runsDays],
+    );
+    return { changes: changes.rowCount, runs: runs.rowCount };
+  }
+}

@@ -1,0 +1,64 @@
+/** Turn ledger rows (snake_case, strings for bigint) into the typed records. */
+import type { DeadLetterRecord, RunRecord } from './types.ts';
+
+type Row = Record<string, unknown>;
+
+const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+const date = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(value as string | Date));
+const isoDate = (value: unknown): string | null => {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) {
+    // `date` columns come back as local-midnight Date objects from pg; format without a zone shift.
+    const y = value.getFullYear();
+    const m = String(value.getMonth() + 1).padStart(2, '0');
+    const d = String(value.getDate()).padStart(2, '0');
+    return `${y}-${m}-${d}`;
+  }
+  return String(value).slice(0, 10);
+};
+
+export function toRunRecord(row: Row): RunRecord {
+  return {
+    id: String(row.id),
+    syncId: String(row.sync_id),
+    tenantId: String(row.tenant_id),
+    stream: String(row.stream),
+    mode: row.mode as RunRecord['mode'],
+    windowFrom: isoDate(row.window_from),
+    windowTo: isoDate(row.window_to),
+    status: row.status as RunRecord['status'],
+    trigger: String(row.trigger),
+    owner: (row.owner as string | null) ?? null,
+    createdAt: date(row.created_at) ?? new Date(0),
+    startedAt: date(row.started_at),
+    heartbeatAt: date(row.heartbeat_at),
+    finishedAt: date(row.finished_at),
+    fetched: num(row.fetched),
+    created: num(row.created),
+    updated: num(row.updated),
+    unchanged: num(row.unchanged),
+    deleted: num(row.deleted),
+    dead: num(row.dead),
+    progress: (row.progress ?? {}) as RunRecord['progress'],
+    checkpoint: (row.checkpoint ?? null) as RunRecord['checkpoint'],
+    resumedCount: num(row.resumed_count),
+    warnings: (row.warnings ?? []) as RunRecord['warnings'],
+    upstream: (row.upstream ?? {}) as RunRecord['upstream'],
+    error: (row.error as string | null) ?? null,
+  };
+}
+
+export function toDeadLetterRecord(row: Row): DeadLetterRecord {
+  return {
+    id: String(row.id),
+    runId: row.run_id === null ? null : String(row.run_id),
+    syncId: String(row.sync_id),
+    tenantId: String(row.tenant_id),
+    stream: String(row.stream),
+    key: (row.record_key as string | null) ?? null,
+    reason: String(row.reason),
+    payload: row.payload,
+    createdAt: date(row.created_at) ?? new Date(0),
+    replayedAt: date(row.replayed_at),
+  };
+}

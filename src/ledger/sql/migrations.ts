@@ -1,0 +1,81 @@
+/**
+ * Ledger migrations, applied in order and recorded in `<schema>.migrations`. `{{schema}}` is
+ * replaced by the validated control-plane schema name; nothing else is ever interpolated.
+ */
+export const LEDGER_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'runs, checkpoints, seen keys, dead letters, changes',
+    sql: `
+CREATE TABLE {{schema}}.runs (
+  id             bigserial PRIMARY KEY,
+  sync_id        text NOT NULL,
+  tenant_id      text NOT NULL,
+  stream         text NOT NULL,
+  mode           text NOT NULL CHECK (mode IN ('window', 'incremental', 'snapshot')),
+  window_from    date,
+  window_to      date,
+  status         text NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed')),
+  trigger        text NOT NULL DEFAULT 'manual',
+  owner          text,
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  started_at     timestamptz,
+  heartbeat_at   timestamptz,
+  finished_at    timestamptz,
+  fetched        integer NOT NULL DEFAULT 0,
+  created        integer NOT NULL DEFAULT 0,
+  updated        integer NOT NULL DEFAULT 0,
+  unchanged      integer NOT NULL DEFAULT 0,
+  deleted        integer NOT NULL DEFAULT 0,
+  dead           integer NOT NULL DEFAULT 0,
+  progress       jsonb NOT NULL DEFAULT '{}'::jsonb,
+  checkpoint     jsonb,
+  resumed_count  integer NOT NULL DEFAULT 0,
+  warnings       jsonb NOT NULL DEFAULT '[]'::jsonb,
+  upstream       jsonb NOT NULL DEFAULT '{}'::jsonb,
+  error          text,
+  CONSTRAINT runs_conservation CHECK (status <> 'succeeded' OR fetched = created + updated + unchanged + dead)
+);
+-- Invariant 7's backstop: at most one queued-or-running run per sync, whatever the engine does.
+CREATE UNIQUE INDEX runs_one_active_per_sync ON {{schema}}.runs (sync_id) WHERE status IN ('queued', 'running');
+CREATE INDEX runs_by_sync ON {{schema}}.runs (sync_id, id DESC);
+CREATE INDEX runs_by_tenant ON {{schema}}.runs (tenant_id, id DESC);
+
+-- Keys committed by a run so far: a resumed run skips them, and deletion detection needs all of them.
+CREATE TABLE {{schema}}.run_seen_keys (
+  run_id  bigint NOT NULL REFERENCES {{schema}}.runs (id) ON DELETE CASCADE,
+  key     text NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
+
+CREATE TABLE {{schema}}.dead_letters (
+  id           bigserial PRIMARY KEY,
+  run_id       bigint REFERENCES {{schema}}.runs (id) ON DELETE SET NULL,
+  sync_id      text NOT NULL,
+  tenant_id    text NOT NULL,
+  stream       text NOT NULL,
+  record_key   text,
+  reason       text NOT NULL,
+  payload      jsonb,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  replayed_at  timestamptz
+);
+CREATE INDEX dead_letters_by_sync ON {{schema}}.dead_letters (sync_id, id DESC);
+
+CREATE TABLE {{schema}}.changes (
+  id          bigserial PRIMARY KEY,
+  run_id      bigint NOT NULL REFERENCES {{schema}}.runs (id) ON DELETE CASCADE,
+  sync_id     text NOT NULL,
+  tenant_id   text NOT NULL,
+  table_name  text NOT NULL,
+  record_key  text NOT NULL,
+  op          text NOT NULL CHECK (op IN ('created', 'updated', 'deleted')),
+  before      jsonb,
+  after       jsonb,
+  at          timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX changes_by_run ON {{schema}}.changes (run_id, id);
+CREATE INDEX changes_by_at ON {{schema}}.changes (at);
+`,
+  },
+];

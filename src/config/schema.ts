@@ -3,7 +3,7 @@
  * the typed `Config`; the rest of the code never sees unvalidated input.
  */
 import { z } from 'zod';
-import { IANAZone } from 'luxon';
+import { isTimezone } from '../time/business-day.ts';
 import { SYNC_MODES } from '../engine/stream.ts';
 
 export const CONNECTOR_TYPES = ['connecteam'] as const;
@@ -14,7 +14,7 @@ const id = z
 
 const timezone = z
   .string()
-  .refine((zone) => IANAZone.isValidZone(zone), 'an IANA timezone such as "America/Chicago"');
+  .refine((zone) => isTimezone(zone), 'an IANA timezone such as "America/Chicago"');
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:mm such as "08:00"');
 

@@ -4,7 +4,7 @@
  * grow with N/B, never with N (invariant 6).
  */
 import type { Destination, MergeRow } from '../destinations/destination.ts';
-import type { Ledger } from '../ledger/ledger.ts';
+import type { CheckpointInput, Ledger } from '../ledger/ledger.ts';
 import { ActiveRunError } from '../ledger/ledger.ts';
 import type { ChangeRecord, DeadLetterInput, RunCounts, RunProgress, RunRecord, RunWarning } from '../ledger/types.ts';
 import type { UpstreamClient } from '../upstream/index.ts';
@@ -128,6 +128,18 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
   let position: ReadPosition | null = run.checkpoint;
   const progressEvent = () => options.onProgress?.({ runId: run.id, counts: { ...counts }, progress: meter.snapshot() });
 
+  // Checkpoints are written in order, at most one in flight, while the next batch is read and
+  // merged: the control plane stays off the critical path, and a crash loses at most the batch
+  // whose checkpoint was in flight (it is merged again as unchanged on resume).
+  let ledgerWrite: Promise<void> = Promise.resolve();
+  const writeCheckpoint = async (input: Omit<CheckpointInput, 'syncId' | 'tenantId' | 'stream' | 'table'>) => {
+    await ledgerWrite;
+    const write = ledger.checkpoint(run.id, { syncId: sync.id, tenantId: sync.tenantId, stream: sync.stream.name, table: sync.table.name, ...input });
+    // Awaited before the next checkpoint and at the end; until then a failure must not be "unhandled".
+    write.catch(() => undefined);
+    ledgerWrite = write;
+  };
+
   const flush = async (rows: MergeRow[], at: ReadPosition | null) => {
     const outcome = await destination.mergeBatch(sync.table, sync.tenantId, rows, new Date());
     counts.created += outcome.created;
@@ -140,13 +152,9 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
       before: ch.before,
       after: toJsonValues(byKey.get(ch.key)?.values ?? {}),
     }));
-    await ledger.checkpoint(run.id, {
-      syncId: sync.id,
-      tenantId: sync.tenantId,
-      stream: sync.stream.name,
-      table: sync.table.name,
+    await writeCheckpoint({
       position: at,
-      counts,
+      counts: { ...counts },
       progress: meter.snapshot(),
       keys: [...rows.map((r) => r.key), ...pendingDeadKeys],
       changes,
@@ -191,6 +199,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
     }
     await flush(batcher.take(), position);
+    await ledgerWrite;
 
     if (sync.mode !== 'incremental') {
       const outcome = await reconcileDeletions({
@@ -206,18 +215,15 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
       counts.deleted = outcome.deleted.length;
       if (outcome.warning) warnings.push(outcome.warning);
       if (outcome.deleted.length > 0) {
-        await ledger.checkpoint(run.id, {
-          syncId: sync.id,
-          tenantId: sync.tenantId,
-          stream: sync.stream.name,
-          table: sync.table.name,
+        await writeCheckpoint({
           position,
-          counts,
+          counts: { ...counts },
           progress: meter.snapshot(),
           keys: [],
           changes: outcome.deleted.map((d) => ({ key: d.key, op: 'deleted', before: d.before, after: null })),
           deadLetters: [],
         });
+        await ledgerWrite;
       }
     }
     if (counts.dead > 0) {
@@ -236,6 +242,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
     if (options.retention) await ledger.prune(options.retention.changesDays, options.retention.runsDays);
     return summarize(finished.status === 'succeeded' ? 'succeeded' : 'failed', null);
   } catch (error) {
+    await ledgerWrite.catch(() => undefined);
     if (isAbort(error, signal)) {
       // Stop cleanly: what is merged is checkpointed; the next run resumes from there.
       await ledger.releaseRun(run.id, meter.snapshot()).catch(() => undefined);

@@ -14,15 +14,23 @@ export interface UtcRange {
   readonly end: Date;
 }
 
-// Luxon builds an Intl.DateTimeFormat on every validity check; zones are few, so remember them.
-const knownZones = new Set<string>();
+// Luxon builds an Intl.DateTimeFormat on every validity check (about 100 µs); zones are few and
+// records are many, so each answer is remembered.
+const zoneValidity = new Map<string, boolean>();
+
+/** True when `zone` is an IANA zone name this runtime knows (cached). */
+export function isTimezone(zone: string): boolean {
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    zoneValidity.set(zone, valid);
+  }
+  return valid;
+}
 
 /** Throws a clear error unless `zone` is an IANA zone name this runtime knows. */
 export function assertTimezone(zone: string): void {
-  if (knownZones.has(zone)) return;
-  if (IANAZone.isValidZone(zone)) {
-    knownZones.add(zone);
-  } else {
+  if (!isTimezone(zone)) {
     throw new RangeError(`"${zone}" is not an IANA timezone; use a name like "America/Chicago" or "Europe/Moscow"`);
   }
 }
@@ -46,12 +54,22 @@ export function businessDayRange(date: string, zone: string): UtcRange {
   return { start: start.toJSDate(), end: start.plus({ days: 1 }).startOf('day').toJSDate() };
 }
 
+// en-CA formats a date as YYYY-MM-DD; one formatter per zone turns an instant into its local date
+// without building a DateTime per record.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The business date (YYYY-MM-DD) that `instant` falls on in `zone`. */
 export function businessDateOf(instant: Date, zone: string): string {
-  assertTimezone(zone);
-  const date = DateTime.fromJSDate(instant, { zone }).toISODate();
-  if (date === null) throw new RangeError(`invalid instant ${String(instant)}`);
-  return date;
+  let format = dateFormats.get(zone);
+  if (format === undefined) {
+    assertTimezone(zone);
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(zone, format);
+  }
+  if (Number.isNaN(instant.getTime())) throw new RangeError(`invalid instant ${String(instant)}`);
+  const date = format.format(instant);
+  // Years outside 1000–9999 are not written with four digits by Intl: let Luxon do those.
+  return ISO_DATE.test(date) ? date : (DateTime.fromJSDate(instant, { zone }).toISODate() ?? date);
 }
 
 /** `date` moved by `days` calendar days (pure date arithmetic, no zone involved). */

@@ -6,6 +6,7 @@
 import type { CliContext, Command } from '../command.ts';
 import { EXIT, UsageError } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
+import { assertIsoDate } from '../../time/business-day.ts';
 import {
   ConnecteamFixtureError,
   loadDatasetFile,
@@ -109,6 +110,13 @@ function parseSettings(argv: readonly string[]): { connector: string; settings: 
   const [connector, ...extra] = positionals;
   if (connector === undefined) throw new UsageError(`name the upstream to simulate: ${CONNECTORS}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; simulate one upstream at a time`);
+  if (values.from !== undefined) {
+    try {
+      assertIsoDate(values.from, '--from');
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  }
   const generate = {
     from: values.from,
     days: wholeNumber('days', values.days, 1, 3660),

@@ -3,10 +3,10 @@
  * fields we store are checked, unknown fields pass through (kept in `raw`).
  */
 import { z } from 'zod';
-import { IANAZone } from 'luxon';
+import { isTimezone } from '../../time/business-day.ts';
 
 const unixSeconds = z.number({ error: 'expected Unix seconds (an integer)' }).int().positive();
-const ianaZone = z.string().refine((zone) => IANAZone.isValidZone(zone), { error: 'expected an IANA timezone' });
+const ianaZone = z.string().refine((zone) => isTimezone(zone), { error: 'expected an IANA timezone' });
 
 export const timePointSchema = z.looseObject({
   timestamp: unixSeconds,

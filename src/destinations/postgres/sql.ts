@@ -60,8 +60,10 @@ function beforeImage(spec: TableSpec, alias: string): string {
 }
 
 /**
- * One statement per batch: unnest the column arrays, remember the rows as they were, upsert on the
- * identity, and only write rows whose content hash differs (or that come back from deletion).
+ * One statement per batch: unnest the column arrays, upsert on the identity, and only write rows
+ * whose content hash differs (or that come back from deletion). The before-image of an updated
+ * row comes from a subquery in RETURNING: it runs under the statement's snapshot, which does not
+ * see the statement's own writes, so it reads the row as it was, and only for rows that changed.
  * Parameters: $1 tenant, $2 synced_at, $3 hashes, then one array per data column.
  */
 export function mergeSql(table: TargetTable): string {
@@ -71,19 +73,13 @@ export function mergeSql(table: TargetTable): string {
   const cols = spec.columns.map((c) => quoteIdent(c.name));
   const arrays = spec.columns.map((c, i) => `$${i + 4}::${PG_TYPES[c.type]}[]`);
   const updates = [...cols.map((c) => `${c} = excluded.${c}`), 'row_hash = excluded.row_hash', 'synced_at = excluded.synced_at', 'deleted_at = NULL'];
-  return `WITH input AS (
-  SELECT * FROM unnest($3::text[], ${arrays.join(', ')}) AS i(row_hash, ${cols.join(', ')})
-), before AS (
-  SELECT t.${key} AS key, ${beforeImage(spec, 't')} AS image
-  FROM ${name} t JOIN input i ON t.tenant_id = $1 AND t.${key} = i.${key}
-), merged AS (
-  INSERT INTO ${name} AS t (${cols.join(', ')}, tenant_id, row_hash, synced_at, deleted_at)
-  SELECT ${cols.map((c) => `i.${c}`).join(', ')}, $1, i.row_hash, $2, NULL FROM input i
-  ON CONFLICT (tenant_id, ${key}) DO UPDATE SET ${updates.join(', ')}
-  WHERE t.row_hash IS DISTINCT FROM excluded.row_hash OR t.deleted_at IS NOT NULL
-  RETURNING t.${key} AS key, (xmax = 0) AS inserted
-)
-SELECT m.key::text AS key, m.inserted, b.image AS before FROM merged m LEFT JOIN before b ON b.key = m.key`;
+  return `INSERT INTO ${name} AS t (${cols.join(', ')}, tenant_id, row_hash, synced_at, deleted_at)
+SELECT ${cols.map((c) => `i.${c}`).join(', ')}, $1, i.row_hash, $2, NULL
+FROM unnest($3::text[], ${arrays.join(', ')}) AS i(row_hash, ${cols.join(', ')})
+ON CONFLICT (tenant_id, ${key}) DO UPDATE SET ${updates.join(', ')}
+WHERE t.row_hash IS DISTINCT FROM excluded.row_hash OR t.deleted_at IS NOT NULL
+RETURNING t.${key}::text AS key, (xmax = 0) AS inserted,
+  CASE WHEN xmax = 0 THEN NULL ELSE (SELECT ${beforeImage(spec, 'o')} FROM ${name} AS o WHERE o.tenant_id = $1 AND o.${key} = t.${key}) END AS before`;
 }
 
 function rangePredicate(spec: TableSpec, withRange: boolean): string {

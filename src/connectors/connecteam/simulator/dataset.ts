@@ -13,18 +13,18 @@
  * (from 2026-11-02, 14 days, 12 users, America/Chicago); `describeScenarios(seed, options)`
  * gives them for any other seed, `SCENARIO` holds these:
  *   1. Split day: user 4815001, clock 7701, 2026-11-02 (CST, UTC−6)
- *        08:00–12:00 shift 69a7c8f17e93d8bd1e1b1d1c   14:00–18:00 shift 69a7e5114c8d6bb93bcf27b2
+ *        08:00–12:00 shift 6ae8976141dec8be2e69e2ca   14:00–18:00 shift 6ae8ebc1350e5ba061b612bf
  *      and the first CDT date too when the range covers one (e.g. from 2026-03-02).
  *   2. Overnight: user 4815002, clock 7701, 22:00 → 06:00 next day on every date;
- *        2026-11-02 shift 69a8320183bc5dc4e3e3bdea … 2026-11-15 shift 69ba7c81b2e4be0a18ca4aa8
+ *        2026-11-02 shift 6ae95c41aeeba8a410f898be … 2026-11-15 shift 6afa7fc131f0d259e585eb36
  *   3. DST: user 4815003, clock 7701, 00:30–04:30 local on each DST change from the day before
- *      `from` on: 2026-11-01 fall-back, shift 69a69a295bc1e6a2a1fe9a67,
+ *      `from` on: 2026-11-01 fall-back, shift 6ae6ce59b3a2885d0f2b0512,
  *      start 1793511000 (05:30Z, CDT) end 1793529000 (10:30Z, CST): 5 hours.
  *      (With from 2026-03-02: 2026-03-08 spring-forward, 00:30 CST → 04:30 CDT, 3 hours.)
  *   4. Open shift: user 4815004, clock 7701, 2026-11-15 09:00 local, no `end`:
- *        shift 69b89eb1d75a2fe20a8f5a6e
+ *        shift 6af9c8f13ee6957bec60939a
  *   5. Zone edge: user 4815006, clock 7702, punches in America/New_York: 2026-11-04 00:15–08:15
- *      New York = 2026-11-03 23:15 Chicago, so it belongs to 2026-11-03: shift 69a94c1d8bb51e92fbb04df6
+ *      New York = 2026-11-03 23:15 Chicago, so it belongs to 2026-11-03: shift 6aeabf559282c8e918012663
  *   6. Ids: 24 hex characters; the first 8 are createdAt (= start + 1) in hex, the rest a hash of
  *      seed, user, date and role. Time clock and user ids do not depend on the seed.
  */

@@ -339,6 +339,9 @@ test('store changes show in the next answer with modifiedAt bumped to the clock'
   assert.deepEqual(archived.map((user) => [user.userId, user.archivedAt]), [[4815002, nowSeconds]]);
   const changed = ((await call(sim, `/users/v1/users?userStatus=all&modifiedAt=${nowSeconds - 1}`)).body as UsersBody).data.users;
   assert.deepEqual(changed.map((user) => user.userId), [4815002, 4816000]);
+  sim.store.deleteUser(4815002);
+  const everyone = ((await call(sim, '/users/v1/users?userStatus=all&limit=500')).body as UsersBody).data.users;
+  assert.equal(everyone.some((user) => user.userId === 4815002), false, 'a deleted user is in no list');
 
   sim.store.clear();
   groups = await read();

@@ -224,3 +224,19 @@ for (const backend of POSTGRES_BACKENDS) {
     });
   });
 }
+
+test('429s, 5xx bursts and a truncated body are retried; the run lands everything', async () => {
+  const shifts = [shift(101, '2026-11-10T09:00', '2026-11-10T17:00'), shift(102, '2026-11-10T09:00', '2026-11-10T17:00')];
+  const h = await syncHarness('postgres', { dataset: dataset(shifts) });
+  try {
+    Object.assign(h.simulator.faults, { status429: 1, status5xx: 2, truncateNext: 1 });
+    const summary = await h.run('2026-11-10', '2026-11-11');
+    assert.equal(summary.status, 'succeeded', summary.error ?? '');
+    assert.equal(summary.counts.created, 2);
+    assert.equal(summary.upstream.rateLimited, 1);
+    assert.equal(summary.upstream.retries, 4);
+    assert.equal((await h.rows()).length, 2);
+  } finally {
+    await h.close();
+  }
+});

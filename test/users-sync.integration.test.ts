@@ -19,8 +19,7 @@ for (const backend of POSTGRES_BACKENDS) {
       assert.equal((archived.archived_at as Date).toISOString(), '2025-06-15T15:06:40.000Z');
       assert.ok(!JSON.stringify(await h.rows()).includes('kioskCode'), 'the kiosk code is not stored');
 
-      h.simulator.store.deleteUser?.(212);
-      if (!h.simulator.store.deleteUser) assert.fail('simulator store has no deleteUser');
+      h.simulator.store.deleteUser(212);
       const second = await h.run();
       assert.deepEqual(second.counts, { fetched: 11, created: 0, updated: 0, unchanged: 11, deleted: 1, dead: 0 });
       assert.notEqual((await h.rows('user_id = 212'))[0]!.deleted_at, null);

@@ -94,11 +94,15 @@ function sendTruncated(response: ServerResponse, answer: Answer, headers: RateLi
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
-  let text = '';
+  const chunks: Buffer[] = [];
+  let size = 0;
   for await (const chunk of request) {
-    text += String(chunk);
-    if (text.length > MAX_CONTROL_BODY) throw new RangeError('body is larger than 64 KiB');
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += bytes.length;
+    if (size > MAX_CONTROL_BODY) throw new RangeError('body is larger than 64 KiB');
+    chunks.push(bytes);
   }
+  const text = Buffer.concat(chunks).toString('utf8');
   return text.trim() === '' ? {} : JSON.parse(text);
 }
 

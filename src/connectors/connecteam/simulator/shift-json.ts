@@ -20,7 +20,7 @@ function pointOut(point: TimePoint) {
   };
 }
 
-export function shiftOut(shift: ShiftActivity) {
+function shiftOut(shift: ShiftActivity) {
   return {
     id: shift.id,
     start: pointOut(shift.start),

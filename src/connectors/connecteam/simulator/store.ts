@@ -194,6 +194,16 @@ export class ConnecteamStore {
     return this.updateUser(userId, { isArchived: true, archivedAt: now });
   }
 
+  /**
+   * A user removed upstream: gone from every `userStatus` list (archiving keeps them listed under
+   * `archived`). Their shifts stay, as time records outlive the person's account.
+   */
+  deleteUser(userId: number): void {
+    this.#requireUser(userId);
+    this.#users.delete(userId);
+    this.#sortedUsers = undefined;
+  }
+
   /** For the HTTP layer: users sorted by userId, not copied (callers must not change them). */
   sortedUsers(): readonly ConnecteamUser[] {
     this.#sortedUsers ??= [...this.#users.values()].sort((left, right) => left.userId - right.userId);

@@ -10,7 +10,7 @@
  * here passes upstream under either reading). The answer is one object, not paginated: `limit`
  * and `offset` are ignored, as the spec has none.
  */
-import { randomInt, seededRandom, objectId } from './ids.ts';
+import { objectId } from './ids.ts';
 import { assertIsoDate, businessDayRange, daysBetween } from '../../../time/business-day.ts';
 import { envelope, errorAnswer, intListParam, QueryError, type Answer } from './answers.ts';
 import type { ConnecteamStore } from './store.ts';
@@ -38,10 +38,10 @@ function dateParam(query: URLSearchParams, name: string): string {
 }
 
 /** The extra shift of the `malformedShift` fault: a valid id, an unusable start. */
-function malformedShiftJson(clock: ConnecteamTimeClock, startDate: string): string {
-  const createdAt = randomInt(seededRandom(`malformed|${clock.id}|${startDate}`), 1_600_000_000, 1_700_000_000);
+function malformedShiftJson(clock: ConnecteamTimeClock, windowStart: number): string {
+  const createdAt = windowStart + 1;
   return JSON.stringify({
-    id: objectId(createdAt, `malformed|${clock.id}|${startDate}`),
+    id: objectId(createdAt, `malformed|${clock.id}`),
     start: { timestamp: 'not-a-time', timezone: clock.timezone, source: { type: 'mobile' } },
     shiftAttachments: [],
     createdAt,
@@ -79,7 +79,7 @@ export function listTimeActivities(
   if (settings.malformedShift) {
     const userId = [...byUser.keys()].sort((left, right) => left - right)[0] ?? [...(userIds ?? [])][0] ?? store.sortedUsers()[0]?.userId ?? 1;
     const shifts = byUser.get(userId) ?? [];
-    shifts.push(malformedShiftJson(clock, startDate));
+    shifts.push(malformedShiftJson(clock, from));
     byUser.set(userId, shifts);
   }
   if (byUser.size === 0) return envelope(requestId, { timeActivitiesByUsers: [] });

@@ -93,3 +93,12 @@ test('a missing credential variable is named, and its value never appears in err
   assert.throws(() => parts.createClient(), /connections\[0\]\.credentials\.apiKey: environment variable ACME_CT_KEY is not set/);
   assert.throws(() => resolveSync(config, 'other', {}), /no sync "other"; configured: "acme-shifts"/);
 });
+
+test('a TypeScript config file default-exports the object (defineConfig is optional)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidemark-config-'));
+  const file = join(dir, 'tidemark.config.ts');
+  const config = valid();
+  writeFileSync(file, `const config = ${JSON.stringify(config)};\nexport default config;\n`);
+  const loaded = await loadConfig(file, {});
+  assert.equal(loaded.config.syncs[0]!.stream, 'connecteam.shifts');
+});

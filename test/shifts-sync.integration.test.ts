@@ -240,3 +240,24 @@ test('429s, 5xx bursts and a truncated body are retried; the run lands everythin
     await h.close();
   }
 });
+
+for (const backend of POSTGRES_BACKENDS) {
+  test(`change log on ${backend}: before and after images share one representation, so only real changes differ`, async () => {
+    const s = shift(101, '2026-11-10T09:00', '2026-11-10T17:00');
+    const h = await syncHarness(backend, { dataset: dataset([s]) });
+    try {
+      await h.run('2026-11-10', '2026-11-11');
+      h.simulator.store.updateShift(s.id, { managerNote: 'approved' });
+      const summary = await h.run('2026-11-10', '2026-11-11');
+      const [change] = await h.ledger.changes(summary.runId);
+      const differing = Object.keys(change!.after!).filter((k) => JSON.stringify(change!.before![k]) !== JSON.stringify(change!.after![k]));
+      // raw and upstream_modified_at carry the note and its time; nothing else may look changed.
+      assert.deepEqual(differing.sort(), ['manager_note', 'raw', 'upstream_modified_at']);
+      assert.equal(change!.before!.user_id, '101');
+      assert.equal(change!.before!.start_at, '2026-11-10T15:00:00.000Z');
+      assert.equal(change!.before!.duration_minutes, '480');
+    } finally {
+      await h.close();
+    }
+  });
+}

@@ -7,13 +7,8 @@
  * reordered keys would cost one no-op update of the same row, never a wrong or a second row.
  */
 import { createHash } from 'node:crypto';
-import type { ColumnValue, JsonValue } from './stream.ts';
+import type { ColumnValue } from './stream.ts';
 
 export function contentHash(values: Readonly<Record<string, ColumnValue>>): string {
   return createHash('sha1').update(JSON.stringify(values)).digest('hex');
-}
-
-/** The values as JSON-safe data (instants as ISO strings), for the change log. */
-export function toJsonValues(values: Readonly<Record<string, ColumnValue>>): Record<string, JsonValue> {
-  return JSON.parse(JSON.stringify(values)) as Record<string, JsonValue>;
 }

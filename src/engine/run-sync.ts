@@ -12,7 +12,8 @@ import type { BusinessWindow } from '../time/window.ts';
 import type { ResolvedSync } from './resolved-sync.ts';
 import type { ReadPosition } from './stream.ts';
 import { Batcher } from './batcher.ts';
-import { contentHash, toJsonValues } from './content-hash.ts';
+import { contentHash } from './content-hash.ts';
+import { rowImage } from './row-image.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { reconcileDeletions } from './reconcile.ts';
 import { isAbandoned, newOwner } from './run-owner.ts';
@@ -122,6 +123,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
   const seen = new Set(committed);
   if (resumed) warnings.push({ code: 'resumed', message: `resumed from checkpoint with ${committed.size} records already merged` });
 
+  const spec = sync.table.spec;
   const batcher = new Batcher(sync.batchSize);
   let pendingDead: DeadLetterInput[] = [];
   let pendingDeadKeys: string[] = [];
@@ -149,8 +151,8 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
     const changes: ChangeRecord[] = outcome.changes.map((ch) => ({
       key: ch.key,
       op: ch.op,
-      before: ch.before,
-      after: toJsonValues(byKey.get(ch.key)?.values ?? {}),
+      before: ch.before && rowImage(spec, ch.before),
+      after: rowImage(spec, byKey.get(ch.key)?.values ?? {}),
     }));
     await writeCheckpoint({
       position: at,
@@ -220,7 +222,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
           counts: { ...counts },
           progress: meter.snapshot(),
           keys: [],
-          changes: outcome.deleted.map((d) => ({ key: d.key, op: 'deleted', before: d.before, after: null })),
+          changes: outcome.deleted.map((d) => ({ key: d.key, op: 'deleted', before: d.before && rowImage(spec, d.before), after: null })),
           deadLetters: [],
         });
         await ledgerWrite;

@@ -52,7 +52,8 @@ ${columns.join(',\n')},
 
 /** Before-image of a row's data columns, as jsonb. */
 function beforeImage(spec: TableSpec, alias: string): string {
-  const pairs = spec.columns.map((c) => `'${c.name}', ${alias}.${quoteIdent(c.name)}`);
+  // bigint and numeric as text: a JSON number would lose 64-bit ids past 2^53.
+  const pairs = spec.columns.map((c) => `'${c.name}', ${alias}.${quoteIdent(c.name)}${c.type === 'bigint' || c.type === 'numeric' ? '::text' : ''}`);
   // jsonb_build_object takes at most 100 arguments: build in chunks and concatenate.
   const chunks: string[] = [];
   for (let i = 0; i < pairs.length; i += 40) chunks.push(`jsonb_build_object(${pairs.slice(i, i + 40).join(', ')})`);

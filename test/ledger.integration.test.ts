@@ -1,7 +1,7 @@
 /** The ledger's own guarantees, enforced by the database: one active run per sync, conservation, retention. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ledger, ActiveRunError } from '../src/ledger/ledger.ts';
+import { Ledger, ActiveRunError, RunTakenOverError } from '../src/ledger/ledger.ts';
 import { migrateLedger } from '../src/ledger/migrate.ts';
 import { POSTGRES_BACKENDS, testDatabase } from './helpers/postgres.ts';
 
@@ -30,19 +30,19 @@ for (const backend of POSTGRES_BACKENDS) {
 
       const broken = { fetched: 5, created: 1, updated: 1, unchanged: 1, deleted: 0, dead: 1 };
       await assert.rejects(
-        ledger.finishRun(run.id, { status: 'succeeded', counts: broken, warnings: [], error: null, upstream: {}, progress }),
+        ledger.finishRun(run.id, newRun.owner, { status: 'succeeded', counts: broken, warnings: [], error: null, upstream: {}, progress }),
         /runs_conservation/,
         'a succeeded run whose counts do not add up is refused',
       );
 
-      await ledger.checkpoint(run.id, {
+      await ledger.checkpoint(run.id, newRun.owner, {
         syncId: 's1', tenantId: 'acme', stream: 'connecteam.shifts', table: 't', position: { clock: 0, chunk: 1 },
         counts: { fetched: 2, created: 2, updated: 0, unchanged: 0, deleted: 0, dead: 0 }, progress,
         keys: ['a', 'b'], changes: [{ key: 'a', op: 'created', before: null, after: { v: 1 } }], deadLetters: [{ key: null, reason: 'bad', payload: { x: 1 } }],
       });
       assert.deepEqual((await ledger.seenKeys(run.id)).sort(), ['a', 'b']);
       assert.deepEqual((await ledger.getRun(run.id))?.checkpoint, { clock: 0, chunk: 1 });
-      const done = await ledger.finishRun(run.id, { status: 'succeeded', counts: { fetched: 2, created: 2, updated: 0, unchanged: 0, deleted: 0, dead: 0 }, warnings: [], error: null, upstream: { requests: 3 }, progress });
+      const done = await ledger.finishRun(run.id, newRun.owner, { status: 'succeeded', counts: { fetched: 2, created: 2, updated: 0, unchanged: 0, deleted: 0, dead: 0 }, warnings: [], error: null, upstream: { requests: 3 }, progress });
       assert.equal(done.status, 'succeeded');
       assert.deepEqual(await ledger.seenKeys(run.id), [], 'seen keys are dropped when the run finishes');
       assert.ok(await ledger.startRun(newRun), 'after it finished, the sync can run again');
@@ -58,3 +58,23 @@ for (const backend of POSTGRES_BACKENDS) {
     }
   });
 }
+
+test('a run taken over by another process refuses the old owner\'s writes', async () => {
+  const db = await testDatabase(POSTGRES_BACKENDS[0]!, 'ledger');
+  try {
+    const schema = db.schema ?? 'tidemark';
+    await migrateLedger(db.client, schema);
+    const ledger = new Ledger(db.client, schema);
+    const run = await ledger.startRun(newRun);
+    const claimed = await ledger.claimForResume(run.id, 'other:2:y', newRun.owner);
+    assert.equal(claimed?.owner, 'other:2:y');
+    const counts = { fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, dead: 0 };
+    const checkpoint = { syncId: 's1', tenantId: 'acme', stream: 'x', table: 't', position: null, counts, progress, keys: ['a'], changes: [], deadLetters: [] };
+    await assert.rejects(ledger.checkpoint(run.id, newRun.owner, checkpoint), (error: unknown) => error instanceof RunTakenOverError && /held by other:2:y/.test(error.message));
+    assert.deepEqual(await ledger.seenKeys(run.id), [], 'nothing written for the old owner');
+    await assert.rejects(ledger.finishRun(run.id, newRun.owner, { status: 'succeeded', counts, warnings: [], error: null, upstream: {}, progress }), RunTakenOverError);
+    assert.equal((await ledger.finishRun(run.id, 'other:2:y', { status: 'succeeded', counts, warnings: [], error: null, upstream: {}, progress })).status, 'succeeded');
+  } finally {
+    await db.cleanup();
+  }
+});

@@ -49,7 +49,7 @@ for (const backend of POSTGRES_BACKENDS) {
         assert.equal(summary.counts.created, 4);
         const rows = await h.rows('deleted_at IS NULL', 'start_at');
         assert.deepEqual(
-          rows.map((r) => [r.shift_id, iso(r.start_at), iso(r.end_at), r.business_date instanceof Date ? r.business_date.toISOString().slice(0, 10) : r.business_date, Number(r.duration_minutes)]),
+          rows.map((r) => [r.shift_id, iso(r.start_at), iso(r.end_at), r.business_date, Number(r.duration_minutes)]),
           [
             [shifts[2]!.id, '2026-10-20T13:00:00.000Z', '2026-10-20T17:00:00.000Z', '2026-10-20', 240],
             [shifts[3]!.id, '2026-10-20T19:00:00.000Z', '2026-10-20T23:00:00.000Z', '2026-10-20', 240],
@@ -261,3 +261,35 @@ for (const backend of POSTGRES_BACKENDS) {
     }
   });
 }
+
+test('a window answered empty is flagged even when padding days still had shifts', async () => {
+  const inWindow = [shift(101, '2026-11-10T09:00', '2026-11-10T17:00'), shift(102, '2026-11-10T09:00', '2026-11-10T12:00')];
+  const padding = shift(101, '2026-11-09T09:00', '2026-11-09T17:00'); // the day before: requested as padding
+  const h = await syncHarness('postgres', { dataset: dataset([...inWindow, padding]) });
+  try {
+    await h.run('2026-11-10', '2026-11-11');
+    for (const s of inWindow) h.simulator.store.deleteShift(s.id);
+    const summary = await h.run('2026-11-10', '2026-11-11');
+    assert.equal(summary.counts.fetched, 1, 'the padding day still answered');
+    assert.equal(summary.counts.deleted, 0);
+    assert.deepEqual(summary.warnings.map((w) => w.code), ['empty_read']);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a NUL character in a note is removed instead of failing the batch', async () => {
+  const s = { ...shift(101, '2026-11-10T09:00', '2026-11-10T17:00'), employeeNote: 'late\u0000bus' };
+  const h = await syncHarness('postgres', { dataset: dataset([s, shift(102, '2026-11-10T09:00', '2026-11-10T17:00')]) });
+  try {
+    const summary = await h.run('2026-11-10', '2026-11-11');
+    assert.equal(summary.status, 'succeeded', summary.error ?? '');
+    assert.equal(summary.counts.created, 2);
+    const [row] = await h.rows(`shift_id = '${s.id}'`);
+    assert.equal(row!.employee_note, 'latebus');
+    const again = await h.run('2026-11-10', '2026-11-11');
+    assert.equal(again.counts.unchanged, 2, 'and the re-run is still a no-op');
+  } finally {
+    await h.close();
+  }
+});

@@ -29,3 +29,18 @@ for (const backend of POSTGRES_BACKENDS) {
     }
   });
 }
+
+test('a malformed user goes to the dead letters without its kiosk PIN', async () => {
+  const broken = { ...user(301), kioskCode: '9876', firstName: 42 } as unknown as ReturnType<typeof user>;
+  const h = await syncHarness('postgres', { dataset: dataset([], [user(300), broken]), stream: 'users' });
+  try {
+    const summary = await h.run();
+    assert.equal(summary.counts.dead, 1);
+    const [dead] = await h.ledger.deadLetters({ runId: summary.runId });
+    assert.match(dead!.reason, /firstName/);
+    assert.equal(dead!.key, '301');
+    assert.ok(!JSON.stringify(dead!.payload).includes('9876'), 'the PIN is not kept');
+  } finally {
+    await h.close();
+  }
+});

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { configSchema, type Config, type ConfigInput } from './schema.ts';
 import { ConfigError, settingPath, type ConfigProblem } from './config-error.ts';
 import { checkReferences } from './references.ts';
+import { redactUrl } from '../db/redact.ts';
 
 export const DEFAULT_CONFIG_FILE = 'tidemark.config.json';
 
@@ -52,9 +53,16 @@ function describeReceived(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** Values of these settings may be secrets: never echoed back (URLs are shown redacted). */
+function receivedText(path: readonly PropertyKey[], input: unknown): string {
+  if (path.includes('credentials')) return '; received a literal value (not shown)';
+  if (path.includes('url') && typeof input === 'string') return `; received ${JSON.stringify(redactUrl(input))}`;
+  return `; received ${describeReceived(input)}`;
+}
+
 function toProblems(error: z.ZodError): ConfigProblem[] {
   return error.issues.map((issue) => {
-    const received = 'input' in issue ? `; received ${describeReceived(issue.input)}` : '';
+    const received = 'input' in issue ? receivedText(issue.path, issue.input) : '';
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') message = `unknown setting(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     else if (issue.code === 'invalid_value') message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;

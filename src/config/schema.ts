@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isTimezone } from '../time/business-day.ts';
+import { urlHasSecret } from '../db/redact.ts';
 import { SYNC_MODES } from '../engine/stream.ts';
 
 export const CONNECTOR_TYPES = ['connecteam'] as const;
@@ -60,7 +61,7 @@ const connection = z
       .optional(),
     maxAttempts: z.number().int().min(1).max(20).default(5),
     timeoutMs: z.number().int().min(100).default(30_000),
-    /** Connector-specific options (e.g. Connecteam `timeClockIds`). */
+    /** Connector-specific options; none are defined yet (reserved for connectors that need them). */
     options: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
@@ -68,7 +69,7 @@ const connection = z
 /** A destination URL with a password in it is a credential: it must come from the environment. */
 const destinationUrl = z
   .string()
-  .refine((url) => !/^[a-z]+:\/\/[^/@]*:[^/@]+@/i.test(url), {
+  .refine((url) => !urlHasSecret(url), {
     message: 'a URL without a password; put a URL with a password in an environment variable and use { "env": "NAME" }',
   });
 
@@ -127,7 +128,7 @@ const ledger = z
   .object({
     /** Changes (before/after of each row) older than this are pruned at the end of each run. */
     changesRetentionDays: z.number().int().min(0).default(30),
-    /** Runs and dead letters older than this are pruned. */
+    /** Finished runs (and their changes) older than this are pruned; dead letters are kept. */
     runsRetentionDays: z.number().int().min(1).default(90),
   })
   .strict();

@@ -3,11 +3,12 @@ import pg from 'pg';
 import type { QueryResult, SqlClient, SqlQueryable } from './sql-client.ts';
 import { redactUrl } from './redact.ts';
 
-// Keep 64-bit integers exact: bigint (20) and numeric (1700) come back as strings, and
-// timestamptz as Date (pg's default). Set per pool, not globally, through `types`.
+// Keep 64-bit integers exact: bigint (20) and numeric (1700) come back as strings; a `date` (1082)
+// stays 'YYYY-MM-DD' (pg would make it local midnight, a different day east of UTC); timestamptz
+// is a Date. Set per pool, not globally, through `types`, and the same as the PGlite client.
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20 || oid === 1700) return (value: string) => value;
+    if (oid === 20 || oid === 1700 || oid === 1082) return (value: string) => value;
     return format === 'binary'
       ? pg.types.getTypeParser(oid, 'binary')
       : pg.types.getTypeParser(oid, 'text');

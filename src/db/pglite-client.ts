@@ -2,11 +2,13 @@
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
 import type { QueryResult, SqlClient, SqlQueryable } from './sql-client.ts';
+import { lockDirectory } from './directory-lock.ts';
 
-// Same value shapes as the pg client: bigint and numeric as exact strings.
+// Same value shapes as the pg client: bigint and numeric as exact strings, dates as YYYY-MM-DD.
 const parsers = {
   [pgliteTypes.INT8]: (value: string) => value,
   [pgliteTypes.NUMERIC]: (value: string) => value,
+  [pgliteTypes.DATE]: (value: string) => value,
 };
 
 interface PgliteLike {
@@ -24,8 +26,18 @@ function wrap(db: PgliteLike): SqlQueryable {
 
 /** Open PGlite at `dataDir` (created if missing), or in memory when `dataDir` is `memory`. */
 export async function createPgliteClient(dataDir: string): Promise<SqlClient> {
-  if (dataDir !== 'memory') mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir === 'memory' ? undefined : dataDir, { parsers });
+  let release = () => {};
+  if (dataDir !== 'memory') {
+    mkdirSync(dataDir, { recursive: true });
+    release = lockDirectory(dataDir);
+  }
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir === 'memory' ? undefined : dataDir, { parsers });
+  } catch (error) {
+    release();
+    throw error;
+  }
   const queryable = wrap(db);
   // PGlite is one connection: transactions are serialized by PGlite itself.
   return {
@@ -39,7 +51,11 @@ export async function createPgliteClient(dataDir: string): Promise<SqlClient> {
       return db.transaction(async (tx) => work(wrap(tx)));
     },
     async close() {
-      await db.close();
+      try {
+        await db.close();
+      } finally {
+        release();
+      }
     },
   };
 }

@@ -46,9 +46,9 @@ export function normalizeDatabaseError(error: unknown, context: { table?: string
   const constraint = typeof driver.constraint === 'string' ? driver.constraint : undefined;
   const detail = typeof driver.message === 'string' ? driver.message : String(error);
   const hint: Record<DatabaseErrorKind, string> = {
-    unique_violation: 'two rows claim the same identity; run `tidemark doctor` to check the unique key',
+    unique_violation: 'two rows claim the same identity; the table needs its primary key (tenant_id, <upstream id>) as `tidemark migrate` creates it',
     undefined_table: 'the destination table is missing; run `tidemark migrate`',
-    undefined_column: 'the destination table lacks a column this stream writes; run `tidemark doctor`',
+    undefined_column: 'the destination table lacks a column this stream writes; compare it with the stream\'s table in docs/connectors',
     connection: 'the destination database is unreachable; check its URL and that it is running',
     other: 'see the cause below',
   };

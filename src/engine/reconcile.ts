@@ -18,7 +18,6 @@ export async function reconcileDeletions(input: {
   tenantId: string;
   range: UtcRange | null;
   seenKeys: readonly string[];
-  fetched: number;
   guard: DeleteGuard;
   now: Date;
 }): Promise<ReconcileOutcome> {
@@ -26,7 +25,9 @@ export async function reconcileDeletions(input: {
   const where = range ? `between ${range.start.toISOString()} and ${range.end.toISOString()}` : 'for the tenant';
   const counts = await destination.countUnseen(table, tenantId, range, seenKeys);
   if (counts.unseen === 0) return { deleted: [], warning: null };
-  if (input.fetched === 0) {
+  // Nothing of the range was seen although it holds rows: the answer was empty for this window
+  // (records of padding days or of before a resume do not make it less empty).
+  if (counts.unseen === counts.live) {
     return {
       deleted: [],
       warning: {

@@ -24,7 +24,7 @@ function imageValue(value: unknown, type: TableSpec['columns'][number]['type']):
     case 'integer':
       return Number(value);
     case 'date':
-      return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
+      return String(value);
     case 'boolean':
       return Boolean(value);
     case 'json':

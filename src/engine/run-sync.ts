@@ -5,7 +5,7 @@
  */
 import type { Destination, MergeRow } from '../destinations/destination.ts';
 import type { CheckpointInput, Ledger } from '../ledger/ledger.ts';
-import { ActiveRunError } from '../ledger/ledger.ts';
+import { ActiveRunError, RunTakenOverError } from '../ledger/ledger.ts';
 import type { ChangeRecord, DeadLetterInput, RunCounts, RunProgress, RunRecord, RunWarning } from '../ledger/types.ts';
 import type { UpstreamClient } from '../upstream/index.ts';
 import type { BusinessWindow } from '../time/window.ts';
@@ -14,6 +14,7 @@ import type { ReadPosition } from './stream.ts';
 import { Batcher } from './batcher.ts';
 import { contentHash } from './content-hash.ts';
 import { rowImage } from './row-image.ts';
+import { stripNul } from './strip-nul.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { reconcileDeletions } from './reconcile.ts';
 import { isAbandoned, newOwner } from './run-owner.ts';
@@ -114,7 +115,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
   const meter = new ProgressMeter();
   meter.records = counts.fetched;
   const heartbeat = setInterval(() => {
-    ledger.heartbeat(run.id, meter.snapshot()).catch(() => undefined);
+    ledger.heartbeat(run.id, owner, meter.snapshot()).catch(() => undefined);
   }, Math.min(10_000, Math.max(1_000, (options.staleAfterMs ?? 60_000) / 3)));
   heartbeat.unref();
 
@@ -131,12 +132,13 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
   const progressEvent = () => options.onProgress?.({ runId: run.id, counts: { ...counts }, progress: meter.snapshot() });
 
   // Checkpoints are written in order, at most one in flight, while the next batch is read and
-  // merged: the control plane stays off the critical path, and a crash loses at most the batch
-  // whose checkpoint was in flight (it is merged again as unchanged on resume).
+  // merged: the control plane stays off the critical path. The price: a crash can leave up to two
+  // merged batches without their checkpoint (the one in flight and the one merging). On resume
+  // they are merged again and counted as unchanged, and their change records are missing.
   let ledgerWrite: Promise<void> = Promise.resolve();
   const writeCheckpoint = async (input: Omit<CheckpointInput, 'syncId' | 'tenantId' | 'stream' | 'table'>) => {
     await ledgerWrite;
-    const write = ledger.checkpoint(run.id, { syncId: sync.id, tenantId: sync.tenantId, stream: sync.stream.name, table: sync.table.name, ...input });
+    const write = ledger.checkpoint(run.id, owner, { syncId: sync.id, tenantId: sync.tenantId, stream: sync.stream.name, table: sync.table.name, ...input });
     // Awaited before the next checkpoint and at the end; until then a failure must not be "unhandled".
     write.catch(() => undefined);
     ledgerWrite = write;
@@ -185,7 +187,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
         meter.records++;
         if (!result.ok) {
           counts.dead++;
-          pendingDead.push({ key: result.key ?? null, reason: result.reason, payload: raw });
+          pendingDead.push({ key: result.key ?? null, reason: result.reason, payload: sync.stream.redact ? sync.stream.redact(raw) : raw });
           if (result.key !== undefined) {
             // A record we could not read still exists upstream: never delete its row for being unseen.
             seen.add(result.key);
@@ -194,7 +196,9 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
           continue;
         }
         seen.add(result.record.key);
-        const ready = batcher.add({ key: result.record.key, values: result.record.values, hash: contentHash(result.record.values) });
+        const json = JSON.stringify(result.record.values);
+        const values = stripNul(result.record.values, json);
+        const ready = batcher.add({ key: result.record.key, values, hash: contentHash(values, values === result.record.values ? json : undefined) });
         if (ready) await flush(ready, position);
       }
       if (page.progress) meter.units(page.progress.done, page.progress.total);
@@ -210,11 +214,10 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
         tenantId: sync.tenantId,
         range: sync.mode === 'window' && window ? { start: window.start, end: window.end } : null,
         seenKeys: [...seen],
-        fetched: counts.fetched,
         guard: sync.deleteGuard,
         now: new Date(),
       });
-      counts.deleted = outcome.deleted.length;
+      counts.deleted += outcome.deleted.length;
       if (outcome.warning) warnings.push(outcome.warning);
       if (outcome.deleted.length > 0) {
         await writeCheckpoint({
@@ -229,10 +232,10 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
       }
     }
     if (counts.dead > 0) {
-      warnings.push({ code: 'dead_letters', message: `${counts.dead} record(s) could not be read and went to the dead letters: tidemark dead-letters ${sync.id}` });
+      warnings.push({ code: 'dead_letters', message: `${counts.dead} record(s) could not be read and went to the dead letters (ledger table dead_letters, run_id ${run.id})` });
     }
     meter.complete();
-    const finished = await ledger.finishRun(run.id, {
+    const finished = await ledger.finishRun(run.id, owner, {
       status: 'succeeded',
       counts,
       warnings,
@@ -241,17 +244,24 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
       progress: meter.snapshot(),
     });
     progressEvent();
-    if (options.retention) await ledger.prune(options.retention.changesDays, options.retention.runsDays);
+    if (options.retention) {
+      // Housekeeping must not turn a finished run into a failed one.
+      await ledger.prune(options.retention.changesDays, options.retention.runsDays).catch((error: unknown) => {
+        warnings.push({ code: 'prune_failed', message: `ledger retention could not prune old rows: ${errorMessage(error)}` });
+      });
+    }
     return summarize(finished.status === 'succeeded' ? 'succeeded' : 'failed', null);
   } catch (error) {
     await ledgerWrite.catch(() => undefined);
     if (isAbort(error, signal)) {
       // Stop cleanly: what is merged is checkpointed; the next run resumes from there.
-      await ledger.releaseRun(run.id, meter.snapshot()).catch(() => undefined);
+      await ledger.releaseRun(run.id, owner, meter.snapshot()).catch(() => undefined);
       return summarize('interrupted', 'interrupted: the merged batches are checkpointed and the next run of this sync resumes from there');
     }
     const message = `sync "${sync.id}" (tenant "${sync.tenantId}", connection "${sync.connectionId}", stream ${sync.stream.name}) failed: ${errorMessage(error)}`;
-    await ledger.finishRun(run.id, { status: 'failed', counts, warnings, error: message, upstream: { ...client.stats }, progress: meter.snapshot() });
+    if (!(error instanceof RunTakenOverError)) {
+      await ledger.finishRun(run.id, owner, { status: 'failed', counts, warnings, error: message, upstream: { ...client.stats }, progress: meter.snapshot() });
+    }
     return summarize('failed', message);
   } finally {
     clearInterval(heartbeat);

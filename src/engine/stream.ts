@@ -60,6 +60,8 @@ export interface StreamDefinition<Client = unknown> {
   read(client: Client, plan: ReadPlan): AsyncIterable<RawPage>;
   /** Validate and convert one raw record. Never throws: a bad record is a value with its reason. */
   normalize(raw: unknown, context: NormalizeContext): NormalizeResult;
+  /** Remove secrets (e.g. a kiosk PIN) from a raw record before it is kept anywhere, dead letters included. */
+  redact?(raw: unknown): unknown;
 }
 
 export interface NormalizeContext {

@@ -18,7 +18,7 @@ import type {
   RunWarning,
 } from './types.ts';
 
-const RUN_COLUMNS = `id, sync_id, tenant_id, stream, mode, window_from::text AS window_from, window_to::text AS window_to,
+const RUN_COLUMNS = `id, sync_id, tenant_id, stream, mode, window_from, window_to,
   status, trigger, owner, created_at, started_at, heartbeat_at, finished_at, fetched, created, updated, unchanged,
   deleted, dead, progress, checkpoint, resumed_count, warnings, upstream, error`;
 
@@ -34,6 +34,19 @@ export class ActiveRunError extends Error {
     );
     this.syncId = syncId;
     this.activeRun = activeRun;
+  }
+}
+
+/** This process no longer holds the run: another worker took it over, or it was finished. */
+export class RunTakenOverError extends Error {
+  override readonly name = 'RunTakenOverError';
+  readonly run: RunRecord | null;
+  constructor(runId: string, owner: string, run: RunRecord | null) {
+    super(
+      `run #${runId} is no longer held by this process (${owner}): ${run ? `it is ${run.status}${run.owner ? ` and held by ${run.owner}` : ''}` : 'it no longer exists'}. ` +
+        'Another process took it over after this one stopped sending heartbeats; this process stops writing to it.',
+    );
+    this.run = run;
   }
 }
 
@@ -123,22 +136,25 @@ export class Ledger {
     return result.rows.map((row) => row.key);
   }
 
-  /** After a committed batch: counts, progress, position, keys, changes and dead letters in one statement. */
-  async checkpoint(runId: string, input: CheckpointInput): Promise<void> {
+  /**
+   * After a committed batch: counts, progress, position, keys, changes and dead letters in one
+   * statement, written only while `owner` still holds the run (the inserts are gated on it too).
+   */
+  async checkpoint(runId: string, owner: string, input: CheckpointInput): Promise<void> {
     const c = input.counts;
-    await this.db.query(
+    const result = await this.db.query(
       `WITH run AS (
          UPDATE ${this.s}.runs SET checkpoint = $2::jsonb, fetched = $3, created = $4, updated = $5, unchanged = $6,
            deleted = $7, dead = $8, progress = $9::jsonb, heartbeat_at = now()
-         WHERE id = $1 RETURNING id
+         WHERE id = $1 AND status = 'running' AND owner = $22 RETURNING id
        ), keys AS (
-         INSERT INTO ${this.s}.run_seen_keys (run_id, key) SELECT $1, k FROM unnest($10::text[]) AS k ON CONFLICT DO NOTHING
+         INSERT INTO ${this.s}.run_seen_keys (run_id, key) SELECT run.id, k FROM run, unnest($10::text[]) AS k ON CONFLICT DO NOTHING
        ), changed AS (
          INSERT INTO ${this.s}.changes (run_id, sync_id, tenant_id, table_name, record_key, op, before, after)
-         SELECT $1, $11, $12, $13, k, op, b, a FROM unnest($14::text[], $15::text[], $16::jsonb[], $17::jsonb[]) AS ch(k, op, b, a)
+         SELECT run.id, $11, $12, $13, k, op, b, a FROM run, unnest($14::text[], $15::text[], $16::jsonb[], $17::jsonb[]) AS ch(k, op, b, a)
        ), dead AS (
          INSERT INTO ${this.s}.dead_letters (run_id, sync_id, tenant_id, stream, record_key, reason, payload)
-         SELECT $1, $11, $12, $18, k, r, p FROM unnest($19::text[], $20::text[], $21::jsonb[]) AS d(k, r, p)
+         SELECT run.id, $11, $12, $18, k, r, p FROM run, unnest($19::text[], $20::text[], $21::jsonb[]) AS d(k, r, p)
        )
        SELECT id FROM run`,
       [
@@ -163,25 +179,34 @@ export class Ledger {
         input.deadLetters.map((d) => d.key),
         input.deadLetters.map((d) => d.reason),
         input.deadLetters.map((d) => JSON.stringify(d.payload ?? null)),
+        owner,
       ],
     );
+    if (result.rows.length === 0) throw await this.lostRun(runId, owner);
+  }
+
+  /** Why a write for `owner` found no run to update: taken over, or already finished. */
+  private async lostRun(runId: string, owner: string): Promise<RunTakenOverError> {
+    const run = await this.getRun(runId);
+    return new RunTakenOverError(runId, owner, run);
   }
 
   /** Progress only (between batches of a slow read), and proof of life. */
-  async heartbeat(runId: string, progress: RunProgress): Promise<void> {
-    await this.db.query(`UPDATE ${this.s}.runs SET progress = $2::jsonb, heartbeat_at = now() WHERE id = $1`, [
-      runId,
-      JSON.stringify(progress),
-    ]);
+  async heartbeat(runId: string, owner: string, progress: RunProgress): Promise<void> {
+    await this.db.query(
+      `UPDATE ${this.s}.runs SET progress = $2::jsonb, heartbeat_at = now() WHERE id = $1 AND status = 'running' AND owner = $3`,
+      [runId, JSON.stringify(progress), owner],
+    );
   }
 
-  async finishRun(runId: string, input: FinishInput): Promise<RunRecord> {
+  /** Finish a running run held by `owner`; throws RunTakenOverError when someone else holds it. */
+  async finishRun(runId: string, owner: string, input: FinishInput): Promise<RunRecord> {
     const c = input.counts;
     const result = await this.db.query(
       `UPDATE ${this.s}.runs SET status = $2, finished_at = now(), heartbeat_at = now(), fetched = $3, created = $4,
          updated = $5, unchanged = $6, deleted = $7, dead = $8, warnings = $9::jsonb, error = $10, upstream = $11::jsonb,
          progress = $12::jsonb
-       WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
+       WHERE id = $1 AND status = 'running' AND owner = $13 RETURNING ${RUN_COLUMNS}`,
       [
         runId,
         input.status,
@@ -195,19 +220,21 @@ export class Ledger {
         input.error,
         JSON.stringify(input.upstream),
         JSON.stringify(input.progress),
+        owner,
       ],
     );
+    if (!result.rows[0]) throw await this.lostRun(runId, owner);
     // The run's keys are only needed while it can still resume.
     await this.db.query(`DELETE FROM ${this.s}.run_seen_keys WHERE run_id = $1`, [runId]);
-    return toRunRecord(result.rows[0]!);
+    return toRunRecord(result.rows[0]);
   }
 
   /** Give a run up without finishing it (SIGINT/SIGTERM): the next attempt resumes it at once. */
-  async releaseRun(runId: string, progress: RunProgress): Promise<void> {
-    await this.db.query(`UPDATE ${this.s}.runs SET owner = NULL, progress = $2::jsonb WHERE id = $1 AND status = 'running'`, [
-      runId,
-      JSON.stringify(progress),
-    ]);
+  async releaseRun(runId: string, owner: string, progress: RunProgress): Promise<void> {
+    await this.db.query(
+      `UPDATE ${this.s}.runs SET owner = NULL, progress = $2::jsonb WHERE id = $1 AND status = 'running' AND owner = $3`,
+      [runId, JSON.stringify(progress), owner],
+    );
   }
 
   /** Mark a run that nobody will resume as failed, saying why. */
@@ -251,7 +278,7 @@ export class Ledger {
     return result.rows.map(toDeadLetterRecord);
   }
 
-  /** Retention: drop changes older than `changesDays` and finished runs older than `runsDays`. */
+  /** Retention: drop changes older than `changesDays` and finished runs (with their changes) older than `runsDays`; dead letters stay until replayed or deleted. */
   async prune(changesDays: number, runsDays: number): Promise<{ changes: number; runs: number }> {
     const changes = await this.db.query(`DELETE FROM ${this.s}.changes WHERE at < now() - make_interval(days => $1)`, [changesDays]);
     const runs = await this.db.query(

@@ -5,17 +5,8 @@ type Row = Record<string, unknown>;
 
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 const date = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(value as string | Date));
-const isoDate = (value: unknown): string | null => {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) {
-    // `date` columns come back as local-midnight Date objects from pg; format without a zone shift.
-    const y = value.getFullYear();
-    const m = String(value.getMonth() + 1).padStart(2, '0');
-    const d = String(value.getDate()).padStart(2, '0');
-    return `${y}-${m}-${d}`;
-  }
-  return String(value).slice(0, 10);
-};
+// Both SQL clients return `date` columns as 'YYYY-MM-DD' text.
+const isoDate = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 export function toRunRecord(row: Row): RunRecord {
   return {

@@ -41,14 +41,26 @@ export const SHIFTS_TABLE: TableSpec = {
   ],
 };
 
-/** Position: which time clock and which date chunk to (re)read from. */
+/**
+ * Position: the time clock (by id, not by index: the clock list may change before a resume) and
+ * the first date of the chunk to re-read.
+ */
 interface ShiftsPosition {
-  readonly clock: number;
-  readonly chunk: number;
+  readonly clockId: number;
+  readonly chunkFrom: string;
 }
 
 function isPosition(value: unknown): value is ShiftsPosition {
-  return typeof value === 'object' && value !== null && typeof (value as ShiftsPosition).clock === 'number' && typeof (value as ShiftsPosition).chunk === 'number';
+  return typeof value === 'object' && value !== null && typeof (value as ShiftsPosition).clockId === 'number' && typeof (value as ShiftsPosition).chunkFrom === 'string';
+}
+
+/** Where to start: the saved clock and chunk, or the very beginning when that clock is gone. */
+function startOf(position: unknown, clocks: readonly { id: number }[], chunks: readonly { from: string }[]): { clock: number; chunk: number } {
+  if (!isPosition(position)) return { clock: 0, chunk: 0 };
+  const clock = clocks.findIndex((c) => c.id === position.clockId);
+  const chunk = chunks.findIndex((c) => c.from === position.chunkFrom);
+  // Re-reading from the start is always safe: keys merged before the crash are skipped.
+  return clock < 0 || chunk < 0 ? { clock: 0, chunk: 0 } : { clock, chunk };
 }
 
 const fromUnix = (seconds: number) => new Date(seconds * 1000);
@@ -62,7 +74,7 @@ async function* readShifts(client: UpstreamClient, plan: ReadPlan): AsyncIterabl
   const maxDays = 92;
   const chunks = dateChunks(first, last, maxDays);
   const clocks = await listTimeClocks(client, plan.signal);
-  const start = isPosition(plan.from) ? plan.from : { clock: 0, chunk: 0 };
+  const start = startOf(plan.from, clocks, chunks);
   const units = clocks.length * chunks.length;
   for (let c = start.clock; c < clocks.length; c++) {
     const clock = clocks[c]!;
@@ -83,7 +95,7 @@ async function* readShifts(client: UpstreamClient, plan: ReadPlan): AsyncIterabl
           records.push(typeof shift === 'object' && shift !== null ? { ...shift, userId: group.userId, timeClockId: clock.id } : shift);
         }
       }
-      yield { records, position: { clock: c, chunk: k }, progress: { done: c * chunks.length + k + 1, total: units } };
+      yield { records, position: { clockId: clock.id, chunkFrom: chunk.from }, progress: { done: c * chunks.length + k + 1, total: units } };
     }
   }
 }

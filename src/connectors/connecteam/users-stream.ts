@@ -53,6 +53,13 @@ async function* readUsers(client: UpstreamClient, plan: ReadPlan): AsyncIterable
 
 const fromUnix = (seconds: number | null | undefined) => (seconds ? new Date(seconds * 1000) : null);
 
+/** The kiosk code is a PIN: it is not stored anywhere, not in `raw`, not in a dead letter. */
+function redactUser(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || !('kioskCode' in raw)) return raw;
+  const { kioskCode: _kioskCode, ...kept } = raw as Record<string, unknown>;
+  return kept;
+}
+
 function normalizeUser(raw: unknown): NormalizeResult {
   const parsed = userSchema.safeParse(raw);
   if (!parsed.success) {
@@ -60,8 +67,7 @@ function normalizeUser(raw: unknown): NormalizeResult {
     return { ok: false, reason: `invalid Connecteam user: ${describeIssues(parsed.error)}`, ...(typeof id === 'number' ? { key: String(id) } : {}) };
   }
   const user = parsed.data;
-  // The kiosk code is a PIN: it is not stored anywhere.
-  const { kioskCode: _kioskCode, ...kept } = user as typeof user & { kioskCode?: unknown };
+  const kept = redactUser(user);
   return {
     ok: true,
     record: {
@@ -90,4 +96,5 @@ export const usersStream: StreamDefinition<UpstreamClient> = {
   table: USERS_TABLE,
   read: readUsers,
   normalize: normalizeUser,
+  redact: redactUser,
 };

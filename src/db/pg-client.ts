@@ -1,6 +1,9 @@
 /** SqlClient over a real Postgres server through `pg`'s pool. */
 import pg from 'pg';
-import type { QueryResult, SqlClient, SqlQueryable } from './sql-client.ts';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { QueryResult, SqlClient, SqlQueryable, SqlSession } from './sql-client.ts';
 import { redactUrl } from './redact.ts';
 
 // Keep 64-bit integers exact: bigint (20) and numeric (1700) come back as strings; a `date` (1082)
@@ -27,6 +30,26 @@ function wrap(client: pg.Pool | pg.PoolClient): SqlQueryable {
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
       const result = await client.query(sql, params as unknown[] | undefined);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+  };
+}
+
+/** What each pooled connection has already been set up with (see SqlSession.once). */
+const prepared = new WeakMap<pg.PoolClient, Set<string>>();
+
+function session(client: pg.PoolClient): SqlSession {
+  const queryable = wrap(client);
+  return {
+    query: queryable.query,
+    async copyFrom(sql, text) {
+      await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
+    },
+    async once(key, sql) {
+      let done = prepared.get(client);
+      if (!done) prepared.set(client, (done = new Set()));
+      if (done.has(key)) return;
+      await client.query(sql);
+      done.add(key);
     },
   };
 }
@@ -61,6 +84,17 @@ export function createPgClient(url: string, options: PgClientOptions = {}): SqlC
         throw error;
       } finally {
         client.release();
+      }
+    },
+    async session(work) {
+      const client = await pool.connect();
+      try {
+        const result = await work(session(client));
+        client.release();
+        return result;
+      } catch (error) {
+        client.release(error instanceof Error ? error : new Error(String(error))); // discard: temp state unknown
+        throw error;
       }
     },
     async close() {

@@ -14,11 +14,24 @@ export interface SqlQueryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
 }
 
+/** One connection held for several statements, with COPY (Postgres servers only). */
+export interface SqlSession extends SqlQueryable {
+  /** Send `text` (COPY text format) to `COPY … FROM STDIN`. */
+  copyFrom(sql: string, text: string): Promise<void>;
+  /** Run `sql` the first time this connection sees `key` (e.g. creating a temp table), else nothing. */
+  once(key: string, sql: string): Promise<void>;
+}
+
 export interface SqlClient extends SqlQueryable {
   /** Run `work` in one transaction on one connection; commit when it resolves, roll back when it throws. */
   transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T>;
   /** Run several statements separated by semicolons, without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Hold one connection for `work` (temp tables live as long as the connection). Absent on PGlite.
+   * A failure discards the connection, and with it anything `work` left in temp tables.
+   */
+  readonly session?: <T>(work: (session: SqlSession) => Promise<T>) => Promise<T>;
   /** `postgres` for a server, `pglite` for the embedded database. */
   readonly kind: 'postgres' | 'pglite';
   /** A description safe to print: no password. */

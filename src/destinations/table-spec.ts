@@ -11,6 +11,11 @@ export interface ColumnSpec {
   readonly nullable: boolean;
   /** One line for docs and `doctor`. */
   readonly description?: string;
+  /**
+   * False for a column that only repeats the others (the upstream's raw JSON): left out of the
+   * change log's before/after images, which would otherwise copy every row into the ledger.
+   */
+  readonly audited?: boolean;
 }
 
 export interface TableSpec {

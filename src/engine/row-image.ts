@@ -2,7 +2,8 @@
  * A row as the change log stores it: the same representation whether it came from the engine's
  * values (after) or from the database (before), so a before/after diff shows only real changes.
  * Instants are ISO-8601 UTC with milliseconds, 64-bit integers and numerics are exact strings,
- * dates are YYYY-MM-DD, JSON stays JSON.
+ * dates are YYYY-MM-DD, JSON stays JSON. Columns marked `audited: false` (raw upstream JSON) are
+ * left out: the typed columns already show what changed.
  */
 import type { TableSpec } from '../destinations/table-spec.ts';
 import type { JsonValue } from './stream.ts';
@@ -36,6 +37,8 @@ function imageValue(value: unknown, type: TableSpec['columns'][number]['type']):
 
 export function rowImage(spec: TableSpec, values: Readonly<Record<string, unknown>>): Record<string, JsonValue> {
   const image: Record<string, JsonValue> = {};
-  for (const column of spec.columns) image[column.name] = imageValue(values[column.name], column.type);
+  for (const column of spec.columns) {
+    if (column.audited !== false) image[column.name] = imageValue(values[column.name], column.type);
+  }
   return image;
 }

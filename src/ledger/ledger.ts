@@ -132,7 +132,7 @@ export class Ledger {
   }
 
   async seenKeys(runId: string): Promise<string[]> {
-    const result = await this.db.query<{ key: string }>(`SELECT key FROM ${this.s}.run_seen_keys WHERE run_id = $1`, [runId]);
+    const result = await this.db.query<{ key: string }>(`SELECT unnest(keys) AS key FROM ${this.s}.run_seen_keys WHERE run_id = $1`, [runId]);
     return result.rows.map((row) => row.key);
   }
 
@@ -148,7 +148,7 @@ export class Ledger {
            deleted = $7, dead = $8, progress = $9::jsonb, heartbeat_at = now()
          WHERE id = $1 AND status = 'running' AND owner = $22 RETURNING id
        ), keys AS (
-         INSERT INTO ${this.s}.run_seen_keys (run_id, key) SELECT run.id, k FROM run, unnest($10::text[]) AS k ON CONFLICT DO NOTHING
+         INSERT INTO ${this.s}.run_seen_keys (run_id, keys) SELECT run.id, $10::text[] FROM run WHERE cardinality($10::text[]) > 0
        ), changed AS (
          INSERT INTO ${this.s}.changes (run_id, sync_id, tenant_id, table_name, record_key, op, before, after)
          SELECT run.id, $11, $12, $13, k, op, b, a FROM run, unnest($14::text[], $15::text[], $16::jsonb[], $17::jsonb[]) AS ch(k, op, b, a)

@@ -23,6 +23,8 @@ export interface HarnessOptions {
   readonly batchSize?: number;
   readonly deleteGuard?: { maxFraction: number; minRows: number };
   readonly tenantId?: string;
+  /** Postgres servers: merge batches of at least this many rows through COPY staging (1 = always). */
+  readonly copyMinRows?: number;
 }
 
 export interface SyncHarness {
@@ -47,7 +49,7 @@ export async function syncHarness(backend: PostgresBackend, options: HarnessOpti
   const ledger = new Ledger(control.client, ledgerSchema);
   const stream = options.stream === 'users' ? usersStream : shiftsStream;
   const table: TargetTable = { spec: stream.table, name: stream.table.name, ...(destination.schema ? { schema: destination.schema } : {}) };
-  const pgDestination = new PostgresDestination(destination.client);
+  const pgDestination = new PostgresDestination(destination.client, options.copyMinRows !== undefined ? { copyMinRows: options.copyMinRows } : {});
   await pgDestination.ensureTable(table);
   const tenantId = options.tenantId ?? 'acme';
   const sync: ResolvedSync = {

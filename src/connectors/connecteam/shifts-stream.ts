@@ -37,7 +37,7 @@ export const SHIFTS_TABLE: TableSpec = {
     { name: 'end_source', type: 'text', nullable: true },
     { name: 'upstream_created_at', type: 'instant', nullable: true },
     { name: 'upstream_modified_at', type: 'instant', nullable: true },
-    { name: 'raw', type: 'json', nullable: false, description: 'the shift as Connecteam sent it' },
+    { name: 'raw', type: 'json', nullable: false, audited: false, description: 'the shift as Connecteam sent it' },
   ],
 };
 

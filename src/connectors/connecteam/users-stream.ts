@@ -22,7 +22,7 @@ export const USERS_TABLE: TableSpec = {
     { name: 'upstream_created_at', type: 'instant', nullable: true },
     { name: 'upstream_modified_at', type: 'instant', nullable: true },
     { name: 'archived_at', type: 'instant', nullable: true },
-    { name: 'raw', type: 'json', nullable: false, description: 'the user as Connecteam sent it, without the kiosk code' },
+    { name: 'raw', type: 'json', nullable: false, audited: false, description: 'the user as Connecteam sent it, without the kiosk code' },
   ],
 };
 

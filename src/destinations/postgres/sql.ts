@@ -4,6 +4,7 @@
  */
 import type { ColumnType, TableSpec } from '../table-spec.ts';
 import type { TargetTable } from '../destination.ts';
+import { createHash } from 'node:crypto';
 import { quoteIdent } from '../../db/identifiers.ts';
 
 export const PG_TYPES: Record<ColumnType, string> = {
@@ -53,7 +54,9 @@ ${columns.join(',\n')},
 /** Before-image of a row's data columns, as jsonb. */
 function beforeImage(spec: TableSpec, alias: string): string {
   // bigint and numeric as text: a JSON number would lose 64-bit ids past 2^53.
-  const pairs = spec.columns.map((c) => `'${c.name}', ${alias}.${quoteIdent(c.name)}${c.type === 'bigint' || c.type === 'numeric' ? '::text' : ''}`);
+  const pairs = spec.columns
+    .filter((c) => c.audited !== false)
+    .map((c) => `'${c.name}', ${alias}.${quoteIdent(c.name)}${c.type === 'bigint' || c.type === 'numeric' ? '::text' : ''}`);
   // jsonb_build_object takes at most 100 arguments: build in chunks and concatenate.
   const chunks: string[] = [];
   for (let i = 0; i < pairs.length; i += 40) chunks.push(`jsonb_build_object(${pairs.slice(i, i + 40).join(', ')})`);
@@ -61,26 +64,54 @@ function beforeImage(spec: TableSpec, alias: string): string {
 }
 
 /**
- * One statement per batch: unnest the column arrays, upsert on the identity, and only write rows
- * whose content hash differs (or that come back from deletion). The before-image of an updated
- * row comes from a subquery in RETURNING: it runs under the statement's snapshot, which does not
- * see the statement's own writes, so it reads the row as it was, and only for rows that changed.
- * Parameters: $1 tenant, $2 synced_at, $3 hashes, then one array per data column.
+ * One statement per batch: take the batch (bound arrays, or a staging table filled by COPY), upsert
+ * on the identity, and only write rows whose content hash differs (or that come back from
+ * deletion). The before-image of an updated row comes from a subquery in RETURNING: it runs under
+ * the statement's snapshot, which does not see the statement's own writes, so it reads the row as
+ * it was, and only for rows that changed.
+ * Parameters: $1 tenant, $2 synced_at; for `unnest`, $3 hashes then one array per data column.
  */
-export function mergeSql(table: TargetTable): string {
+function mergeFrom(table: TargetTable, source: string): string {
   const { spec } = table;
   const name = qualifiedName(table);
   const key = quoteIdent(spec.keyColumn);
   const cols = spec.columns.map((c) => quoteIdent(c.name));
-  const arrays = spec.columns.map((c, i) => `$${i + 4}::${PG_TYPES[c.type]}[]`);
   const updates = [...cols.map((c) => `${c} = excluded.${c}`), 'row_hash = excluded.row_hash', 'synced_at = excluded.synced_at', 'deleted_at = NULL'];
   return `INSERT INTO ${name} AS t (${cols.join(', ')}, tenant_id, row_hash, synced_at, deleted_at)
 SELECT ${cols.map((c) => `i.${c}`).join(', ')}, $1, i.row_hash, $2, NULL
-FROM unnest($3::text[], ${arrays.join(', ')}) AS i(row_hash, ${cols.join(', ')})
+FROM ${source}
 ON CONFLICT (tenant_id, ${key}) DO UPDATE SET ${updates.join(', ')}
 WHERE t.row_hash IS DISTINCT FROM excluded.row_hash OR t.deleted_at IS NOT NULL
 RETURNING t.${key}::text AS key, (xmax = 0) AS inserted,
   CASE WHEN xmax = 0 THEN NULL ELSE (SELECT ${beforeImage(spec, 'o')} FROM ${name} AS o WHERE o.tenant_id = $1 AND o.${key} = t.${key}) END AS before`;
+}
+
+/** The merge reading the batch from bound arrays: one round trip. */
+export function mergeSql(table: TargetTable): string {
+  const cols = table.spec.columns.map((c) => quoteIdent(c.name));
+  const arrays = table.spec.columns.map((c, i) => `$${i + 4}::${PG_TYPES[c.type]}[]`);
+  return mergeFrom(table, `unnest($3::text[], ${arrays.join(', ')}) AS i(row_hash, ${cols.join(', ')})`);
+}
+
+/** A per-connection temp table shaped like the batch: `row_hash`, then the data columns. */
+export function stagingName(table: TargetTable): string {
+  const digest = createHash('sha1').update(`${table.schema ?? ''}.${table.name}`).digest('hex').slice(0, 16);
+  return `tidemark_stage_${digest}`;
+}
+
+export function createStagingSql(table: TargetTable): string {
+  const columns = table.spec.columns.map((c) => `${quoteIdent(c.name)} ${PG_TYPES[c.type]}`);
+  return `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(stagingName(table))} (row_hash text, ${columns.join(', ')})`;
+}
+
+export function copyIntoStagingSql(table: TargetTable): string {
+  const columns = table.spec.columns.map((c) => quoteIdent(c.name));
+  return `COPY ${quoteIdent(stagingName(table))} (row_hash, ${columns.join(', ')}) FROM STDIN`;
+}
+
+/** The merge reading the batch from the staging table (after COPY): same statement, other source. */
+export function mergeFromStagingSql(table: TargetTable): string {
+  return mergeFrom(table, `${quoteIdent(stagingName(table))} AS i`);
 }
 
 function rangePredicate(spec: TableSpec, withRange: boolean): string {

@@ -41,12 +41,14 @@ CREATE UNIQUE INDEX runs_one_active_per_sync ON {{schema}}.runs (sync_id) WHERE 
 CREATE INDEX runs_by_sync ON {{schema}}.runs (sync_id, id DESC);
 CREATE INDEX runs_by_tenant ON {{schema}}.runs (tenant_id, id DESC);
 
--- Keys committed by a run so far: a resumed run skips them, and deletion detection needs all of them.
+-- Keys committed by a run so far, one row per batch: a resumed run skips them, and deletion
+-- detection needs all of them. An array per batch, not a row per key: 100,000 keys are 100 rows.
 CREATE TABLE {{schema}}.run_seen_keys (
+  id      bigserial PRIMARY KEY,
   run_id  bigint NOT NULL REFERENCES {{schema}}.runs (id) ON DELETE CASCADE,
-  key     text NOT NULL,
-  PRIMARY KEY (run_id, key)
+  keys    text[] NOT NULL
 );
+CREATE INDEX run_seen_keys_by_run ON {{schema}}.run_seen_keys (run_id);
 
 CREATE TABLE {{schema}}.dead_letters (
   id           bigserial PRIMARY KEY,

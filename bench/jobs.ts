@@ -39,6 +39,8 @@ export type Job = TidemarkJob | OldPatternJob | LoadJob;
 /** One timed phase as seen from the worker and, for round trips, from the proxy. */
 export interface Timed {
   readonly seconds: number;
+  /** CPU time of the worker process itself (user + system): the client side's share. */
+  readonly cpuSeconds: number;
   /** Destination round trips counted by the proxy ('Q' and Sync messages). */
   readonly roundTrips: number;
   /** Destination connections opened through the proxy. */
@@ -61,6 +63,9 @@ export interface TidemarkRun extends Timed {
 
 export interface TidemarkResult {
   readonly kind: 'tidemark';
+  /** The first sync of a fresh process (modules, JIT, connections all cold), into an empty table. */
+  readonly cold: TidemarkRun;
+  /** The same sync into another empty table, in the now warm process. */
   readonly first: TidemarkRun;
   readonly noop: TidemarkRun & {
     /** Rows whose synced_at moved during the no-op run. */
@@ -82,10 +87,7 @@ export interface OldPatternResult extends Timed {
   readonly maxRssMb: number;
 }
 
-export interface LoadSample {
-  readonly seconds: number;
-  readonly roundTrips: number;
-}
+export type LoadSample = Omit<Timed, 'connections'>;
 
 export interface LoadResult {
   readonly kind: 'load';

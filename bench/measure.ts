@@ -26,16 +26,23 @@ export function proxyCounters(): Promise<Counters> {
   });
 }
 
-/** Run `work`, returning its value with the wall time and the proxy's counts over it. */
+/** Run `work`, returning its value with the wall time, this process's CPU time and the proxy's counts over it. */
 export async function measure<T>(work: () => Promise<T>): Promise<{ value: T; timed: Timed }> {
   const before = await proxyCounters();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const value = await work();
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   const after = await proxyCounters();
   return {
     value,
-    timed: { seconds, roundTrips: after.roundTrips - before.roundTrips, connections: after.connections - before.connections },
+    timed: {
+      seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      roundTrips: after.roundTrips - before.roundTrips,
+      connections: after.connections - before.connections,
+    },
   };
 }
 

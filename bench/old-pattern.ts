@@ -4,7 +4,7 @@
  * Two round trips per shift, each an autocommitted statement on one connection: 500 shifts cost
  * 1,000 queries. It is measured as written (correct ids, correct zone), only its shape is on trial.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { quoteIdent } from '../src/db/identifiers.ts';
 
 export interface OldShift {

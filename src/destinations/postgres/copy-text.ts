@@ -12,7 +12,8 @@ function escape(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-function field(value: unknown, column: ColumnSpec): string {
+/** One field of COPY text for a value of `column`'s type. */
+export function copyField(value: unknown, column: Pick<ColumnSpec, 'type'>): string {
   if (value === null || value === undefined) return '\\N';
   switch (column.type) {
     case 'instant':
@@ -32,7 +33,7 @@ export function copyText(columns: readonly ColumnSpec[], rows: readonly MergeRow
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
     let line = escape(row.hash);
-    for (const column of columns) line += `\t${field(row.values[column.name], column)}`;
+    for (const column of columns) line += `\t${copyField(row.values[column.name], column)}`;
     lines[r] = line;
   }
   return `${lines.join('\n')}\n`;

@@ -45,8 +45,15 @@ async function* readUsers(client: UpstreamClient, plan: ReadPlan): AsyncIterable
       position: { offset },
       ...(total !== undefined ? { progress: { done, total: Math.max(done, Math.ceil(total / PAGE)) } } : {}),
     };
-    // Connecteam's documented rule: a page shorter than the limit is the last one.
-    if (users.length < PAGE) return;
+    // Connecteam's documented rule: a page shorter than the limit is the last one. When the answer
+    // also says how many users there are, a read that ends short of it lost a page to a change
+    // made while paging (offsets shift): fail rather than mark the skipped users deleted.
+    if (users.length < PAGE) {
+      if (total !== undefined && offset + users.length < total) {
+        throw new Error(`the user list ended at ${offset + users.length} users but Connecteam reported ${total}: it changed while it was read; run the sync again`);
+      }
+      return;
+    }
     offset += PAGE;
   }
 }

@@ -1,0 +1,36 @@
+/** A run whose process is gone: resumed when the plan matches, marked failed when it does not. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { syncHarness } from './helpers/sync-harness.ts';
+import { dataset, shift } from './helpers/shifts.ts';
+
+// A pid that cannot be alive on this host (above the kernel's pid_max).
+const deadOwner = `${hostname()}:4999999:dead`;
+
+test('an abandoned run with the same window is resumed; with another window it is failed and replaced', async () => {
+  const h = await syncHarness('postgres', { dataset: dataset([shift(101, '2026-11-10T09:00', '2026-11-10T17:00')]) });
+  try {
+    const plan = { syncId: h.sync.id, tenantId: 'acme', stream: 'connecteam.shifts', mode: 'window' as const, trigger: 'test', owner: deadOwner };
+    const orphan = await h.ledger.startRun({ ...plan, windowFrom: '2026-11-10', windowTo: '2026-11-11' });
+    const resumed = await h.run('2026-11-10', '2026-11-11');
+    assert.equal(resumed.runId, orphan.id, 'the same run continued');
+    assert.equal(resumed.resumed, true);
+    assert.equal(resumed.status, 'succeeded');
+    assert.equal((await h.ledger.getRun(orphan.id))?.resumedCount, 1);
+
+    const other = await h.ledger.startRun({ ...plan, windowFrom: '2026-11-01', windowTo: '2026-11-02' });
+    const fresh = await h.run('2026-11-10', '2026-11-11');
+    assert.notEqual(fresh.runId, other.id);
+    assert.equal(fresh.resumed, false);
+    const abandoned = await h.ledger.getRun(other.id);
+    assert.equal(abandoned?.status, 'failed');
+    assert.match(abandoned?.error ?? '', /abandoned: its process \(.*:4999999:dead\) stopped/);
+
+    // A live owner (this process, fresh heartbeat) is not taken over.
+    await h.ledger.startRun({ ...plan, owner: `${hostname()}:${process.pid}:other`, windowFrom: '2026-11-10', windowTo: '2026-11-11' });
+    await assert.rejects(h.run('2026-11-10', '2026-11-11'), /already has an active run/);
+  } finally {
+    await h.close();
+  }
+});

@@ -41,8 +41,8 @@ function session(client: pg.PoolClient): SqlSession {
   const queryable = wrap(client);
   return {
     query: queryable.query,
-    async copyFrom(sql, text) {
-      await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
+    async copyFrom(sql, chunks) {
+      await pipeline(Readable.from(chunks, { objectMode: false }), client.query(copyFrom(sql)));
     },
     async once(key, sql) {
       let done = prepared.get(client);

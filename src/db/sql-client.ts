@@ -16,8 +16,8 @@ export interface SqlQueryable {
 
 /** One connection held for several statements, with COPY (Postgres servers only). */
 export interface SqlSession extends SqlQueryable {
-  /** Send `text` (COPY text format) to `COPY … FROM STDIN`. */
-  copyFrom(sql: string, text: string): Promise<void>;
+  /** Stream `chunks` (COPY text format) to `COPY … FROM STDIN`; each chunk is built as the previous one is sent. */
+  copyFrom(sql: string, chunks: Iterable<string>): Promise<void>;
   /** Run `sql` the first time this connection sees `key` (e.g. creating a temp table), else nothing. */
   once(key: string, sql: string): Promise<void>;
 }

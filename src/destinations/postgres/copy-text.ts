@@ -27,14 +27,27 @@ export function copyField(value: unknown, column: Pick<ColumnSpec, 'type'>): str
   }
 }
 
-/** `row_hash` first, then the data columns in spec order: the staging table's column order. */
-export function copyText(columns: readonly ColumnSpec[], rows: readonly MergeRow[]): string {
-  const lines: string[] = new Array<string>(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    let line = escape(row.hash);
-    for (const column of columns) line += `\t${copyField(row.values[column.name], column)}`;
-    lines[r] = line;
+function line(columns: readonly ColumnSpec[], row: MergeRow): string {
+  let text = escape(row.hash);
+  for (const column of columns) text += `\t${copyField(row.values[column.name], column)}`;
+  return `${text}\n`;
+}
+
+/**
+ * The rows as COPY text in chunks of `linesPerChunk`: `row_hash` first, then the data columns in
+ * spec order (the staging table's column order). Streamed, so the server parses one chunk while
+ * the next is built.
+ */
+export function* copyChunks(columns: readonly ColumnSpec[], rows: readonly MergeRow[], linesPerChunk = 500): Generator<string> {
+  for (let start = 0; start < rows.length; start += linesPerChunk) {
+    let chunk = '';
+    const end = Math.min(rows.length, start + linesPerChunk);
+    for (let r = start; r < end; r++) chunk += line(columns, rows[r]!);
+    yield chunk;
   }
-  return `${lines.join('\n')}\n`;
+}
+
+/** All rows as one COPY text (tests and small batches). */
+export function copyText(columns: readonly ColumnSpec[], rows: readonly MergeRow[]): string {
+  return [...copyChunks(columns, rows)].join('');
 }

@@ -14,7 +14,7 @@ import {
   mergeSql,
   stagingName,
 } from './sql.ts';
-import { copyText } from './copy-text.ts';
+import { copyChunks } from './copy-text.ts';
 import { quoteIdent } from '../../db/identifiers.ts';
 import { normalizeDatabaseError } from '../database-error.ts';
 
@@ -121,11 +121,10 @@ export class PostgresDestination implements Destination {
     const create = this.cached(`stage:${key}`, () => createStagingSql(table));
     const copy = this.cached(`copy:${key}`, () => copyIntoStagingSql(table));
     const merge = this.cached(`merge-stage:${key}`, () => mergeFromStagingSql(table));
-    const text = copyText(table.spec.columns, rows);
     return session(async (connection) => {
       await connection.once(create, create);
       // The staging table is empty between batches: a failed batch discards the connection.
-      await connection.copyFrom(copy, text);
+      await connection.copyFrom(copy, copyChunks(table.spec.columns, rows));
       try {
         return await connection.query<MergedRow>(merge, [tenantId, syncedAt.toISOString()]);
       } finally {

@@ -1,0 +1,217 @@
+/**
+ * MySQL/MariaDB SQL for a destination table, generated from its TableSpec. Only validated
+ * identifiers reach the text; every value is a `?` of a server-side prepared statement.
+ */
+import type { ColumnSpec, ColumnType, TableSpec } from '../table-spec.ts';
+import type { TargetTable } from '../destination.ts';
+import { assertIdentifier } from '../../db/identifiers.ts';
+
+/** Backtick-quoted identifier, after validation (so it can hold no backtick). */
+export function quoteMysqlIdent(name: string): string {
+  return `\`${assertIdentifier(name)}\``;
+}
+
+/**
+ * MEDIUMTEXT rather than TEXT: TEXT stops at 65,535 bytes (16,383 emoji), and one long note would
+ * fail its batch on every run in strict mode; InnoDB stores both off-page, so the bigger type costs
+ * nothing. DECIMAL(20,6): 14 integer digits, 6 decimals (durations, money); finer values round.
+ * JSON on MariaDB is LONGTEXT with a JSON_VALID check, which is all we need.
+ */
+export const MYSQL_TYPES: Record<ColumnType, string> = {
+  text: 'MEDIUMTEXT',
+  bigint: 'BIGINT',
+  integer: 'INT',
+  boolean: 'TINYINT(1)',
+  instant: 'DATETIME(6)',
+  date: 'DATE',
+  json: 'JSON',
+  numeric: 'DECIMAL(20,6)',
+};
+
+/**
+ * Identity columns are compared byte for byte (`utf8mb4_bin`): under the server's default
+ * case-insensitive collation the ids "abc" and "ABC" would be one row. VARCHAR(191) because a TEXT
+ * cannot be in a key without a prefix, and 191 × 4 bytes stays under the 767-byte index limit of
+ * the older row formats that managed MySQL 5.7 servers still use.
+ */
+const BINARY_TEXT = 'CHARACTER SET utf8mb4 COLLATE utf8mb4_bin';
+export const TENANT_TYPE = `VARCHAR(64) ${BINARY_TEXT}`; // tenant ids are at most 63 characters
+
+export function keyColumn(spec: TableSpec): ColumnSpec {
+  const column = spec.columns.find((c) => c.name === spec.keyColumn);
+  if (!column) throw new Error(`table spec ${spec.name}: key column ${spec.keyColumn} is not a column`);
+  return column;
+}
+
+/** The key column's type, in the table and in the temporary table of seen keys. */
+export function keyType(spec: TableSpec): string {
+  const column = keyColumn(spec);
+  if (column.type === 'text') return `VARCHAR(191) ${BINARY_TEXT}`;
+  if (column.type === 'json' || column.type === 'boolean') {
+    throw new Error(`table spec ${spec.name}: a ${column.type} column (${column.name}) cannot be the identity key`);
+  }
+  return MYSQL_TYPES[column.type];
+}
+
+/**
+ * A key as a bound value. A BIGINT compared with a string parameter is compared as a DOUBLE, where
+ * 9007199254740992 and 9007199254740993 are equal: cast the parameter so 64-bit ids match exactly.
+ */
+export function keyPlaceholder(spec: TableSpec): string {
+  const type = keyColumn(spec).type;
+  if (type === 'bigint' || type === 'integer') return 'CAST(? AS SIGNED)';
+  if (type === 'instant') return 'CAST(? AS DATETIME(6))';
+  return '?';
+}
+
+export function qualifiedName(table: TargetTable): string {
+  return table.schema ? `${quoteMysqlIdent(table.schema)}.${quoteMysqlIdent(table.name)}` : quoteMysqlIdent(table.name);
+}
+
+/** $1 schema (or null for the connection's database), $2 table name. */
+export const TABLE_EXISTS_SQL = `SELECT COUNT(*) AS found FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`;
+export const SCHEMA_EXISTS_SQL = `SELECT COUNT(*) AS found FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?`;
+
+export function createSchemaSql(schema: string): string {
+  return `CREATE DATABASE IF NOT EXISTS ${quoteMysqlIdent(schema)} CHARACTER SET utf8mb4`;
+}
+
+/** One statement: MySQL has no CREATE INDEX IF NOT EXISTS (MariaDB does), so the index is inline. */
+export function createTableSql(table: TargetTable): string {
+  const { spec } = table;
+  const columns = spec.columns.map((c) => {
+    const type = c.name === spec.keyColumn ? keyType(spec) : MYSQL_TYPES[c.type];
+    return `  ${quoteMysqlIdent(c.name)} ${type}${c.nullable ? ' NULL' : ' NOT NULL'}`;
+  });
+  const window = spec.windowColumn
+    ? `,\n  KEY ${quoteMysqlIdent(`${table.name}_window`)} (tenant_id, ${quoteMysqlIdent(spec.windowColumn)})`
+    : '';
+  return `CREATE TABLE IF NOT EXISTS ${qualifiedName(table)} (
+${columns.join(',\n')},
+  tenant_id ${TENANT_TYPE} NOT NULL,
+  row_hash VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  synced_at DATETIME(6) NOT NULL,
+  deleted_at DATETIME(6) NULL,
+  CONSTRAINT ${quoteMysqlIdent(`${table.name}_identity`)} PRIMARY KEY (tenant_id, ${quoteMysqlIdent(spec.keyColumn)})${window}
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
+}
+
+/** Data columns that go into before-images (the raw upstream JSON does not). */
+export function auditedColumns(spec: TableSpec): ColumnSpec[] {
+  return spec.columns.filter((c) => c.audited !== false);
+}
+
+/** `t.col` as selected for a before-image. */
+function imageSelect(spec: TableSpec, alias: string): string {
+  return auditedColumns(spec)
+    .map((c) => `${alias}.${quoteMysqlIdent(c.name)}`)
+    .join(', ');
+}
+
+/**
+ * The batch's existing rows, locked until the merge commits: what makes created/updated/unchanged
+ * exact and gives the before-images. Parameters: tenant, then `keyCount` keys.
+ */
+export function selectExistingSql(table: TargetTable, keyCount: number): string {
+  const { spec } = table;
+  const images = imageSelect(spec, 't');
+  return `SELECT t.${quoteMysqlIdent(spec.keyColumn)} AS tidemark_key, t.row_hash AS tidemark_hash, t.deleted_at AS tidemark_deleted_at${images ? `, ${images}` : ''}
+FROM ${qualifiedName(table)} AS t
+WHERE t.tenant_id = ? AND t.${quoteMysqlIdent(spec.keyColumn)} IN (${Array(keyCount).fill(keyPlaceholder(spec)).join(', ')})
+FOR UPDATE`;
+}
+
+/** Bound values per row of the upsert: the data columns, then tenant_id, row_hash, synced_at. */
+export function upsertParamsPerRow(spec: TableSpec): number {
+  return spec.columns.length + 3;
+}
+
+/**
+ * One multi-row upsert on the identity key. An unchanged row (same content hash, not deleted)
+ * keeps every column, so InnoDB writes nothing and reports 0 affected rows for it (1 for an insert,
+ * 2 for an update). `VALUES(col)` is the form MariaDB understands (MySQL 8.0.20+ deprecates it in
+ * favour of a row alias MariaDB lacks, and still runs it).
+ * Assignments run left to right and later ones see earlier results, so every condition must be
+ * read before row_hash and deleted_at change: those two are assigned last, and unconditionally
+ * (when the row is unchanged they already hold those values).
+ */
+export function upsertSql(table: TargetTable, rowCount: number): string {
+  const { spec } = table;
+  const cols = spec.columns.map((c) => quoteMysqlIdent(c.name));
+  const changed = 'row_hash <> VALUES(row_hash) OR deleted_at IS NOT NULL';
+  const assignments = [...cols, 'synced_at'].map((c) => `${c} = IF(${changed}, VALUES(${c}), ${c})`);
+  assignments.push('row_hash = VALUES(row_hash)', 'deleted_at = NULL');
+  const tuple = `(${Array(spec.columns.length + 3).fill('?').join(', ')}, NULL)`;
+  return `INSERT INTO ${qualifiedName(table)} (${cols.join(', ')}, tenant_id, row_hash, synced_at, deleted_at)
+VALUES ${Array(rowCount).fill(tuple).join(',\n')}
+ON DUPLICATE KEY UPDATE ${assignments.join(', ')}`;
+}
+
+/** A per-connection temporary table of the keys a read saw, keyed like the table's identity. */
+export function seenTableName(spec: TableSpec): string {
+  return `tidemark_seen_${keyColumn(spec).type}`;
+}
+
+/** Created outside any transaction: servers with GTID consistency refuse it inside one. */
+export function createSeenTableSql(spec: TableSpec): string {
+  return `CREATE TEMPORARY TABLE ${quoteMysqlIdent(seenTableName(spec))} (k ${keyType(spec)} NOT NULL PRIMARY KEY) ENGINE=InnoDB`;
+}
+
+export function dropSeenTableSql(spec: TableSpec): string {
+  return `DROP TEMPORARY TABLE IF EXISTS ${quoteMysqlIdent(seenTableName(spec))}`;
+}
+
+/**
+ * IGNORE: a dead letter's key that does not fit the key type (too long, not a number) is stored
+ * truncated or as 0; at worst it protects an unrelated row from deletion, never deletes one.
+ */
+export function insertSeenSql(spec: TableSpec, keyCount: number): string {
+  return `INSERT IGNORE INTO ${quoteMysqlIdent(seenTableName(spec))} (k) VALUES ${Array(keyCount).fill('(?)').join(', ')}`;
+}
+
+/**
+ * Live rows of the tenant, in the window when asked (an indexed range on the window column, never
+ * a day computed from it), left-joined to the seen keys. Parameters: tenant[, start, end].
+ */
+function liveRows(table: TargetTable, withRange: boolean): { from: string; where: string } {
+  const { spec } = table;
+  let where = 't.tenant_id = ? AND t.deleted_at IS NULL';
+  if (withRange) {
+    if (!spec.windowColumn) throw new Error(`table ${spec.name} has no window column: it cannot be reconciled by window`);
+    const column = `t.${quoteMysqlIdent(spec.windowColumn)}`;
+    where += ` AND ${column} >= CAST(? AS DATETIME(6)) AND ${column} < CAST(? AS DATETIME(6))`;
+  }
+  const from = `${qualifiedName(table)} AS t
+LEFT JOIN ${quoteMysqlIdent(seenTableName(spec))} AS s ON s.k = t.${quoteMysqlIdent(spec.keyColumn)}`;
+  return { from, where };
+}
+
+/** Parameters: tenant[, start, end]. An anti-join on the seen table's primary key: linear. */
+export function countUnseenSql(table: TargetTable, withRange: boolean): string {
+  const { from, where } = liveRows(table, withRange);
+  return `SELECT COUNT(*) AS live, COALESCE(SUM(s.k IS NULL), 0) AS unseen
+FROM ${from}
+WHERE ${where}`;
+}
+
+/**
+ * The rows about to be marked deleted, locked, with their before-images: the UPDATE after it only
+ * changes deleted_at and synced_at, so the data columns read here are the rows as they were.
+ * Parameters: tenant[, start, end].
+ */
+export function selectUnseenSql(table: TargetTable, withRange: boolean): string {
+  const { from, where } = liveRows(table, withRange);
+  const images = imageSelect(table.spec, 't');
+  return `SELECT t.${quoteMysqlIdent(table.spec.keyColumn)} AS tidemark_key${images ? `, ${images}` : ''}
+FROM ${from}
+WHERE ${where} AND s.k IS NULL
+FOR UPDATE`;
+}
+
+/** Parameters: deleted_at, synced_at, tenant[, start, end]. */
+export function markUnseenDeletedSql(table: TargetTable, withRange: boolean): string {
+  const { from, where } = liveRows(table, withRange);
+  return `UPDATE ${from}
+SET t.deleted_at = CAST(? AS DATETIME(6)), t.synced_at = CAST(? AS DATETIME(6))
+WHERE ${where} AND s.k IS NULL`;
+}

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyChunks, copyText } from '../src/destinations/postgres/copy-text.ts';
 import type { ColumnSpec } from '../src/destinations/table-spec.ts';
+import type { MergeRow } from '../src/destinations/destination.ts';
 
 const columns: ColumnSpec[] = [
   { name: 'id', type: 'text', nullable: false },
@@ -11,7 +12,7 @@ const columns: ColumnSpec[] = [
 ];
 
 test('COPY text escapes backslash, tab, newline and CR, writes \\N for NULL, and chunks without losing rows', () => {
-  const rows = [
+  const rows: MergeRow[] = [
     { key: 'a', hash: 'h1', values: { id: 'tab\there\\back\nline\r', at: new Date('2026-11-10T14:00:00Z'), open: false, raw: { note: 'x\ty' } } },
     { key: 'b', hash: 'h2', values: { id: '\\N', at: null, open: true, raw: {} } },
   ];

@@ -147,26 +147,30 @@ VALUES ${Array(rowCount).fill(tuple).join(',\n')}
 ON DUPLICATE KEY UPDATE ${assignments.join(', ')}`;
 }
 
-/** A per-connection temporary table of the keys a read saw, keyed like the table's identity. */
-export function seenTableName(spec: TableSpec): string {
-  return `tidemark_seen_${keyColumn(spec).type}`;
+/**
+ * A per-connection temporary table of the keys a read saw, keyed like the table's identity, in
+ * the table's own database (a URL may name none when every table names its schema).
+ */
+export function seenTable(table: TargetTable): string {
+  const name = quoteMysqlIdent(`tidemark_seen_${keyColumn(table.spec).type}`);
+  return table.schema ? `${quoteMysqlIdent(table.schema)}.${name}` : name;
 }
 
 /** Created outside any transaction: servers with GTID consistency refuse it inside one. */
-export function createSeenTableSql(spec: TableSpec): string {
-  return `CREATE TEMPORARY TABLE ${quoteMysqlIdent(seenTableName(spec))} (k ${keyType(spec)} NOT NULL PRIMARY KEY) ENGINE=InnoDB`;
+export function createSeenTableSql(table: TargetTable): string {
+  return `CREATE TEMPORARY TABLE ${seenTable(table)} (k ${keyType(table.spec)} NOT NULL PRIMARY KEY) ENGINE=InnoDB`;
 }
 
-export function dropSeenTableSql(spec: TableSpec): string {
-  return `DROP TEMPORARY TABLE IF EXISTS ${quoteMysqlIdent(seenTableName(spec))}`;
+export function dropSeenTableSql(table: TargetTable): string {
+  return `DROP TEMPORARY TABLE IF EXISTS ${seenTable(table)}`;
 }
 
 /**
  * IGNORE: a dead letter's key that does not fit the key type (too long, not a number) is stored
  * truncated or as 0; at worst it protects an unrelated row from deletion, never deletes one.
  */
-export function insertSeenSql(spec: TableSpec, keyCount: number): string {
-  return `INSERT IGNORE INTO ${quoteMysqlIdent(seenTableName(spec))} (k) VALUES ${Array(keyCount).fill('(?)').join(', ')}`;
+export function insertSeenSql(table: TargetTable, keyCount: number): string {
+  return `INSERT IGNORE INTO ${seenTable(table)} (k) VALUES ${Array(keyCount).fill('(?)').join(', ')}`;
 }
 
 /**
@@ -182,7 +186,7 @@ function liveRows(table: TargetTable, withRange: boolean): { from: string; where
     where += ` AND ${column} >= CAST(? AS DATETIME(6)) AND ${column} < CAST(? AS DATETIME(6))`;
   }
   const from = `${qualifiedName(table)} AS t
-LEFT JOIN ${quoteMysqlIdent(seenTableName(spec))} AS s ON s.k = t.${quoteMysqlIdent(spec.keyColumn)}`;
+LEFT JOIN ${seenTable(table)} AS s ON s.k = t.${quoteMysqlIdent(spec.keyColumn)}`;
   return { from, where };
 }
 

@@ -11,7 +11,7 @@ import { PostgresDestination } from '../../src/destinations/postgres/postgres-de
 import type { TargetTable } from '../../src/destinations/destination.ts';
 import { Ledger } from '../../src/ledger/ledger.ts';
 import { migrateLedger } from '../../src/ledger/migrate.ts';
-import { runSync, type RunSummary } from '../../src/engine/run-sync.ts';
+import { runSync, type RunSummary, type RunSyncOptions } from '../../src/engine/run-sync.ts';
 import type { ResolvedSync } from '../../src/engine/resolved-sync.ts';
 import { businessWindow } from '../../src/time/window.ts';
 import { CHICAGO } from './shifts.ts';
@@ -33,7 +33,7 @@ export interface SyncHarness {
   readonly destination: TestDatabase;
   readonly table: TargetTable;
   readonly sync: ResolvedSync;
-  run(from?: string, to?: string): Promise<RunSummary>;
+  run(from?: string, to?: string, extra?: Pick<RunSyncOptions, 'onProgress' | 'signal'>): Promise<RunSummary>;
   /** Rows of the destination table, `where` a SQL condition, ordered by `orderBy`. */
   rows(where?: string, orderBy?: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -70,8 +70,9 @@ export async function syncHarness(backend: PostgresBackend, options: HarnessOpti
     destination,
     table,
     sync,
-    run(from?: string, to?: string) {
+    run(from?: string, to?: string, extra = {}) {
       return runSync({
+        ...extra,
         sync,
         window: from && to ? businessWindow(from, to, CHICAGO) : null,
         client: connecteam.createClient({

@@ -7,8 +7,9 @@ import { syncCommand } from './commands/sync.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { demoCommand } from './commands/demo.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { doctorCommand } from './commands/doctor.ts';
 
-const COMMANDS: readonly Command[] = [syncCommand, migrateCommand, demoCommand, simulateCommand];
+const COMMANDS: readonly Command[] = [syncCommand, migrateCommand, doctorCommand, demoCommand, simulateCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -8,8 +8,9 @@ import { migrateCommand } from './commands/migrate.ts';
 import { demoCommand } from './commands/demo.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { reconcileCommand } from './commands/reconcile.ts';
 
-const COMMANDS: readonly Command[] = [syncCommand, migrateCommand, doctorCommand, demoCommand, simulateCommand];
+const COMMANDS: readonly Command[] = [syncCommand, migrateCommand, reconcileCommand, doctorCommand, demoCommand, simulateCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

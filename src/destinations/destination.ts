@@ -43,6 +43,24 @@ export interface UnseenCount {
   readonly unseen: number;
 }
 
+/** Which columns `dailyTotals` groups and sums by (validated identifiers of the table's spec). */
+export interface DailyTotalsColumns {
+  /** A date column holding the row's business day (YYYY-MM-DD in the tenant's zone). */
+  readonly dateColumn: string;
+  /** The column that splits a day into groups (e.g. the employee). */
+  readonly groupColumn: string;
+  /** A numeric column summed per group; NULLs (e.g. an open shift's duration) add nothing. */
+  readonly sumColumn: string;
+}
+
+/** Live rows of one business day and group: how many, and the sum of the summed column. */
+export interface DailyTotal {
+  readonly businessDate: string;
+  readonly groupKey: string;
+  readonly count: number;
+  readonly sum: number;
+}
+
 export interface Destination {
   /** e.g. `postgres`, `pglite`. */
   readonly dialect: string;
@@ -62,5 +80,10 @@ export interface Destination {
     seenKeys: readonly string[],
     deletedAt: Date,
   ): Promise<RowChange[]>;
+  /**
+   * Live rows of the tenant whose window column is in `range` (an indexed range, never a day computed
+   * from an instant), counted and summed per stored business date and group: one statement.
+   */
+  dailyTotals(table: TargetTable, tenantId: string, range: UtcRange, columns: DailyTotalsColumns): Promise<DailyTotal[]>;
   close(): Promise<void>;
 }

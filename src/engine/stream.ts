@@ -3,6 +3,7 @@
  * normalize each raw record into a row keyed by the upstream's identity.
  */
 import type { TableSpec } from '../destinations/table-spec.ts';
+import type { DailyTotalsColumns } from '../destinations/destination.ts';
 import type { BusinessWindow } from '../time/window.ts';
 
 /** How a run decides which rows it may delete (see DESIGN.md, "mode"). */
@@ -49,6 +50,15 @@ export interface ReadPlan {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * How `tidemark reconcile` totals a window-mode stream per business day and group, upstream and in
+ * the table alike: the columns are the stream table's, read from normalized records upstream.
+ */
+export interface ReconcileSpec extends DailyTotalsColumns {
+  /** Words for the report: what a row is ("shifts"), what a group is ("employee"), the sum's unit ("min"). */
+  readonly labels: { readonly rows: string; readonly group: string; readonly sum: string };
+}
+
 export interface StreamDefinition<Client = unknown> {
   /** e.g. `connecteam.shifts`. */
   readonly name: string;
@@ -60,6 +70,8 @@ export interface StreamDefinition<Client = unknown> {
   read(client: Client, plan: ReadPlan): AsyncIterable<RawPage>;
   /** Validate and convert one raw record. Never throws: a bad record is a value with its reason. */
   normalize(raw: unknown, context: NormalizeContext): NormalizeResult;
+  /** Present when `tidemark reconcile` can compare this stream's upstream with its table. */
+  readonly reconcile?: ReconcileSpec;
   /** Remove secrets (e.g. a kiosk PIN) from a raw record before it is kept anywhere, dead letters included. */
   redact?(raw: unknown): unknown;
 }

@@ -150,4 +150,11 @@ export const shiftsStream: StreamDefinition<UpstreamClient> = {
   table: SHIFTS_TABLE,
   read: readShifts,
   normalize: normalizeShift,
+  // Counts include open shifts; minutes are closed shifts' (an open shift's duration is NULL).
+  reconcile: {
+    dateColumn: 'business_date',
+    groupColumn: 'user_id',
+    sumColumn: 'duration_minutes',
+    labels: { rows: 'shifts', group: 'employee', sum: 'min' },
+  },
 };

@@ -5,7 +5,7 @@
  */
 import type { JsonValue } from '../../engine/stream.ts';
 import type { UtcRange } from '../../time/business-day.ts';
-import type { Destination, MergeOutcome, MergeRow, RowChange, TargetTable, UnseenCount } from '../destination.ts';
+import type { DailyTotal, DailyTotalsColumns, Destination, MergeOutcome, MergeRow, RowChange, TargetTable, UnseenCount } from '../destination.ts';
 import type { TableSpec } from '../table-spec.ts';
 import type { BoundValue, MysqlSession } from './mysql-pool.ts';
 import { MysqlPool } from './mysql-pool.ts';
@@ -16,6 +16,7 @@ import {
   createSchemaSql,
   createSeenTableSql,
   createTableSql,
+  dailyTotalsSql,
   dropSeenTableSql,
   insertSeenSql,
   markUnseenDeletedSql,
@@ -217,6 +218,18 @@ export class MysqlDestination implements Destination {
           }
         }),
       );
+    } catch (error) {
+      this.fail(error, table);
+    }
+  }
+
+  async dailyTotals(table: TargetTable, tenantId: string, range: UtcRange, columns: DailyTotalsColumns): Promise<DailyTotal[]> {
+    try {
+      this.assertDatabase(table);
+      const rows = await this.pool.session((session) =>
+        session.rows<{ business_date: string; group_key: string; count: string; sum: string }>(dailyTotalsSql(table, columns), [tenantId, ...rangeParams(range)]),
+      );
+      return rows.map((row) => ({ businessDate: row.business_date, groupKey: row.group_key, count: Number(row.count), sum: Number(row.sum) }));
     } catch (error) {
       this.fail(error, table);
     }

@@ -3,7 +3,7 @@
  * identifiers reach the text; every value is a `?` of a server-side prepared statement.
  */
 import type { ColumnSpec, ColumnType, TableSpec } from '../table-spec.ts';
-import type { TargetTable } from '../destination.ts';
+import type { DailyTotalsColumns, TargetTable } from '../destination.ts';
 import { assertIdentifier } from '../../db/identifiers.ts';
 
 /** Backtick-quoted identifier, after validation (so it can hold no backtick). */
@@ -218,4 +218,20 @@ export function markUnseenDeletedSql(table: TargetTable, withRange: boolean): st
   return `UPDATE ${from}
 SET t.deleted_at = CAST(? AS DATETIME(6)), t.synced_at = CAST(? AS DATETIME(6))
 WHERE ${where} AND s.k IS NULL`;
+}
+
+/**
+ * Live rows per stored business date and group, selected by an indexed range on the window column
+ * (never DATE(CONVERT_TZ(…)) of an instant). Parameters: tenant, start, end.
+ */
+export function dailyTotalsSql(table: TargetTable, columns: DailyTotalsColumns): string {
+  if (!table.spec.windowColumn) throw new Error(`table ${table.spec.name} has no window column: it cannot be totalled by window`);
+  const window = `t.${quoteMysqlIdent(table.spec.windowColumn)}`;
+  const date = `t.${quoteMysqlIdent(columns.dateColumn)}`;
+  const group = `t.${quoteMysqlIdent(columns.groupColumn)}`;
+  return `SELECT CAST(${date} AS CHAR) AS business_date, CAST(${group} AS CHAR) AS group_key, COUNT(*) AS count, COALESCE(SUM(t.${quoteMysqlIdent(columns.sumColumn)}), 0) AS sum
+FROM ${qualifiedName(table)} AS t
+WHERE t.tenant_id = ? AND t.deleted_at IS NULL AND ${window} >= CAST(? AS DATETIME(6)) AND ${window} < CAST(? AS DATETIME(6))
+GROUP BY ${date}, ${group}
+ORDER BY business_date, group_key`;
 }

@@ -2,13 +2,14 @@
 import type { QueryResult, SqlClient } from '../../db/sql-client.ts';
 import type { ColumnValue, JsonValue } from '../../engine/stream.ts';
 import type { UtcRange } from '../../time/business-day.ts';
-import type { Destination, MergeOutcome, MergeRow, RowChange, TargetTable, UnseenCount } from '../destination.ts';
+import type { DailyTotal, DailyTotalsColumns, Destination, MergeOutcome, MergeRow, RowChange, TargetTable, UnseenCount } from '../destination.ts';
 import type { ColumnSpec } from '../table-spec.ts';
 import {
   copyIntoStagingSql,
   countUnseenSql,
   createStagingSql,
   createTableSql,
+  dailyTotalsSql,
   markUnseenDeletedSql,
   mergeFromStagingSql,
   mergeSql,
@@ -156,6 +157,19 @@ export class PostgresDestination implements Destination {
       params,
     );
     return result.rows.map((row) => ({ key: row.key, op: 'deleted' as const, before: row.before }));
+  }
+
+  async dailyTotals(table: TargetTable, tenantId: string, range: UtcRange, columns: DailyTotalsColumns): Promise<DailyTotal[]> {
+    try {
+      const result = await this.db.query<{ business_date: string; group_key: string; count: number; sum: string }>(dailyTotalsSql(table, columns), [
+        tenantId,
+        range.start.toISOString(),
+        range.end.toISOString(),
+      ]);
+      return result.rows.map((row) => ({ businessDate: row.business_date, groupKey: row.group_key, count: Number(row.count), sum: Number(row.sum) }));
+    } catch (error) {
+      throw normalizeDatabaseError(error, { table: table.name, dialect: this.dialect });
+    }
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * reach the text; every value is a bind parameter.
  */
 import type { ColumnType, TableSpec } from '../table-spec.ts';
-import type { TargetTable } from '../destination.ts';
+import type { DailyTotalsColumns, TargetTable } from '../destination.ts';
 import { createHash } from 'node:crypto';
 import { quoteIdent } from '../../db/identifiers.ts';
 
@@ -139,4 +139,21 @@ export function markUnseenDeletedSql(table: TargetTable, withRange: boolean): st
   return `UPDATE ${qualifiedName(table)} AS t SET deleted_at = ${at}, synced_at = ${at}
 WHERE tenant_id = $1 AND deleted_at IS NULL AND ${unseenPredicate(table, 't')}${rangePredicate(table.spec, withRange)}
 RETURNING t.${key}::text AS key, ${beforeImage(table.spec, 't')} AS before`;
+}
+
+/**
+ * Live rows per stored business date and group, selected by an indexed range on the window column.
+ * Date and group come back as text (a date as Date would shift with the process's zone), the sum as
+ * exact numeric text. $1 tenant, $2 start, $3 end.
+ */
+export function dailyTotalsSql(table: TargetTable, columns: DailyTotalsColumns): string {
+  if (!table.spec.windowColumn) throw new Error(`table ${table.spec.name} has no window column: it cannot be totalled by window`);
+  const window = quoteIdent(table.spec.windowColumn);
+  const date = quoteIdent(columns.dateColumn);
+  const group = quoteIdent(columns.groupColumn);
+  return `SELECT ${date}::text AS business_date, ${group}::text AS group_key, count(*)::int AS count, COALESCE(sum(${quoteIdent(columns.sumColumn)}), 0)::text AS sum
+FROM ${qualifiedName(table)}
+WHERE tenant_id = $1 AND deleted_at IS NULL AND ${window} >= $2 AND ${window} < $3
+GROUP BY ${date}, ${group}
+ORDER BY 1, 2`;
 }

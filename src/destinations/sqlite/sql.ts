@@ -4,7 +4,7 @@
  * fails its batch instead of being stored as whatever it looked like.
  */
 import type { ColumnSpec, ColumnType, TableSpec } from '../table-spec.ts';
-import type { TargetTable } from '../destination.ts';
+import type { DailyTotalsColumns, TargetTable } from '../destination.ts';
 import { quoteIdent } from '../../db/identifiers.ts';
 
 /**
@@ -132,4 +132,20 @@ export function markUnseenDeletedSql(table: TargetTable, withRange: boolean): st
   return `UPDATE ${qualifiedName(table)} SET deleted_at = :at, synced_at = :at
 WHERE ${live} AND ${unseen}
 RETURNING ${quoteIdent(table.spec.keyColumn)} AS tidemark_key${imageSelect(table.spec)}`;
+}
+
+/**
+ * Live rows per stored business date and group, selected by an indexed range on the window column.
+ * NUMERIC is stored as text: summed as REAL (TOTAL ignores NULLs and never returns NULL).
+ * Named: :tenant, :start, :end.
+ */
+export function dailyTotalsSql(table: TargetTable, columns: DailyTotalsColumns): string {
+  const { live } = unseenWhere(table, true);
+  const date = quoteIdent(columns.dateColumn);
+  const group = quoteIdent(columns.groupColumn);
+  return `SELECT CAST(${date} AS TEXT) AS business_date, CAST(${group} AS TEXT) AS group_key, COUNT(*) AS count, TOTAL(CAST(${quoteIdent(columns.sumColumn)} AS REAL)) AS sum
+FROM ${qualifiedName(table)}
+WHERE ${live}
+GROUP BY ${date}, ${group}
+ORDER BY 1, 2`;
 }

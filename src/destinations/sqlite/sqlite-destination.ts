@@ -10,12 +10,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JsonValue } from '../../engine/stream.ts';
 import type { UtcRange } from '../../time/business-day.ts';
-import type { Destination, MergeOutcome, MergeRow, RowChange, TargetTable, UnseenCount } from '../destination.ts';
+import type { DailyTotal, DailyTotalsColumns, Destination, MergeOutcome, MergeRow, RowChange, TargetTable, UnseenCount } from '../destination.ts';
 import type { TableSpec } from '../table-spec.ts';
 import {
   auditedColumns,
   countUnseenSql,
   createTableSql,
+  dailyTotalsSql,
   markUnseenDeletedSql,
   qualifiedName,
   selectExistingSql,
@@ -176,6 +177,21 @@ export class SqliteDestination implements Destination {
         () => mark.all({ tenant: tenantId, seen: JSON.stringify(seenKeys), at: sqliteInstant(deletedAt), ...rangeParams(range) }) as StoredRow[],
       );
       return rows.map((row) => ({ key: String(row.tidemark_key), op: 'deleted' as const, before: beforeImage(table.spec, row) }));
+    } catch (error) {
+      this.fail(error, table);
+    }
+  }
+
+  async dailyTotals(table: TargetTable, tenantId: string, range: UtcRange, columns: DailyTotalsColumns): Promise<DailyTotal[]> {
+    try {
+      // Not cached: the columns come from the caller, and the statement runs once per reconcile.
+      const rows = this.db.prepare(dailyTotalsSql(table, columns)).all({ tenant: tenantId, ...rangeParams(range) }) as {
+        business_date: string;
+        group_key: string;
+        count: bigint;
+        sum: number;
+      }[];
+      return rows.map((row) => ({ businessDate: row.business_date, groupKey: row.group_key, count: Number(row.count), sum: Number(row.sum) }));
     } catch (error) {
       this.fail(error, table);
     }

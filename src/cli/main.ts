@@ -9,8 +9,9 @@ import { demoCommand } from './commands/demo.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { reconcileCommand } from './commands/reconcile.ts';
+import { repairCommand } from './commands/repair.ts';
 
-const COMMANDS: readonly Command[] = [syncCommand, migrateCommand, reconcileCommand, doctorCommand, demoCommand, simulateCommand];
+const COMMANDS: readonly Command[] = [syncCommand, migrateCommand, reconcileCommand, repairCommand, doctorCommand, demoCommand, simulateCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -8,7 +8,12 @@ import type { LatencyProxy } from './latency-proxy.ts';
 
 const WORKER = new URL('./worker.ts', import.meta.url);
 
-export function forkJob<R extends JobResult>(job: Job, proxy: LatencyProxy): Promise<R> {
+/** What the worker may ask for: the proxy's counters (zero for an embedded destination). */
+export type CounterSource = Pick<LatencyProxy, 'roundTrips' | 'connections'>;
+
+export const NO_PROXY: CounterSource = { roundTrips: 0, connections: 0 };
+
+export function forkJob<R extends JobResult>(job: Job, proxy: CounterSource): Promise<R> {
   return new Promise((resolve, reject) => {
     const child = fork(WORKER, [], { execPath: process.execPath, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let settled = false;
@@ -21,7 +26,8 @@ export function forkJob<R extends JobResult>(job: Job, proxy: LatencyProxy): Pro
         resolve(message.result as R);
       } else {
         settled = true;
-        reject(new Error(`the ${job.kind} measurement (${job.shifts} shifts, ${job.rttMs} ms) failed:\n${message.message}`));
+        const what = 'dialect' in job ? `${job.dialect} ${job.kind}` : job.kind;
+        reject(new Error(`the ${what} measurement (${job.shifts} shifts, ${job.rttMs} ms) failed:\n${message.message}`));
       }
     });
     child.on('error', reject);

@@ -34,7 +34,31 @@ export interface LoadJob extends JobContext {
   readonly repeats: number;
 }
 
-export type Job = TidemarkJob | OldPatternJob | LoadJob;
+/** The destinations besides Postgres; the ledger stays on Postgres (directUrl), reached directly. */
+export type OtherDialect = 'mysql' | 'sqlite';
+
+/**
+ * Tidemark end to end into MariaDB (proxyUrl: the bench database through the latency proxy) or
+ * SQLite (embedded; proxyUrl unused). `destinationDirect`: the bench database reached directly, or
+ * the directory the SQLite files go in.
+ */
+export interface DialectTidemarkJob extends JobContext {
+  readonly kind: 'dialect-tidemark';
+  readonly dialect: OtherDialect;
+  readonly destinationDirect: string;
+  readonly batchSize: number;
+}
+
+/** Merge only against the dialect's loading limit (LOAD DATA LOCAL INFILE; SQLite: plain INSERTs). */
+export interface DialectLoadJob extends JobContext {
+  readonly kind: 'dialect-load';
+  readonly dialect: OtherDialect;
+  readonly destinationDirect: string;
+  readonly batchSizes: readonly number[];
+  readonly repeats: number;
+}
+
+export type Job = TidemarkJob | OldPatternJob | LoadJob | DialectTidemarkJob | DialectLoadJob;
 
 /** One timed phase as seen from the worker and, for round trips, from the proxy. */
 export interface Timed {
@@ -70,7 +94,10 @@ export interface TidemarkResult {
   readonly noop: TidemarkRun & {
     /** Rows whose synced_at moved during the no-op run. */
     readonly rowsWithNewSyncedAt: number;
-    /** Rows whose xmin changed during the no-op run (a new row version was written). */
+    /**
+     * Rows rewritten during the no-op run. Postgres: rows whose xmin changed (a new row version).
+     * MariaDB: the server's Handler_update delta (row updates). SQLite: WAL frames (pages) written.
+     */
     readonly rowsRewritten: number;
   };
   readonly rowsInTable: number;
@@ -92,7 +119,7 @@ export type LoadSample = Omit<Timed, 'connections'>;
 export interface LoadResult {
   readonly kind: 'load';
   readonly rows: number;
-  /** COPY of the rows into an empty table, samples in order. */
+  /** COPY of the rows into an empty table, samples in order (MariaDB: LOAD DATA LOCAL; SQLite: plain INSERTs). */
   readonly copy: readonly LoadSample[];
   /** `mergeBatch` over the same rows into an empty table, per batch size, samples in order. */
   readonly merge: Readonly<Record<string, readonly LoadSample[]>>;

@@ -1,17 +1,20 @@
 /**
- * A TCP proxy on 127.0.0.1 in front of Postgres that adds a round-trip time (RTT/2 each way) and
- * counts database round trips exactly (round-trip-counter.ts). It stands for a database in another
+ * A TCP proxy on 127.0.0.1 in front of Postgres (or MySQL/MariaDB) that adds a round-trip time (RTT/2 each way) and
+ * counts database round trips exactly (round-trip-counter.ts, mysql-round-trip-counter.ts). It stands for a database in another
  * zone or region: what a per-record query pattern costs there is RTT × queries.
  */
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { delayedPipe } from './delayed-pipe.ts';
-import { RoundTripCounter } from './round-trip-counter.ts';
+import { MysqlRoundTripCounter } from './mysql-round-trip-counter.ts';
+import { RoundTripCounter, type ProtocolCounter } from './round-trip-counter.ts';
 
 export interface LatencyProxyOptions {
   /** Postgres to forward to, e.g. `postgres://postgres@127.0.0.1:5432/test` (host, port and user are used). */
   readonly target: string;
   /** Round-trip time added, in milliseconds. */
   readonly rttMs: number;
+  /** The wire protocol whose round trips are counted (default postgres). */
+  readonly protocol?: 'postgres' | 'mysql';
 }
 
 export interface LatencyProxy {
@@ -29,7 +32,8 @@ export interface LatencyProxy {
 
 export async function startLatencyProxy(options: LatencyProxyOptions): Promise<LatencyProxy> {
   const target = new URL(options.target);
-  const targetPort = Number(target.port || 5432);
+  const mysql = options.protocol === 'mysql';
+  const targetPort = Number(target.port || (mysql ? 3306 : 5432));
   const targetHost = target.hostname;
   const oneWay = options.rttMs / 2;
   const sockets = new Set<Socket>();
@@ -49,7 +53,7 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
         upstream.destroy();
       });
     }
-    const counter = new RoundTripCounter();
+    const counter: ProtocolCounter = mysql ? new MysqlRoundTripCounter() : new RoundTripCounter();
     delayedPipe(client, upstream, oneWay, (chunk) => {
       roundTrips += counter.feed(chunk);
     });

@@ -1,7 +1,19 @@
 /** The benchmark's results: one row per scenario, the targets, and everything measured. */
 import type { LoadResult, OldPatternResult, TidemarkResult } from './jobs.ts';
 
-export type Scenario = 'tidemark' | 'tidemark, cold process' | 'tidemark no-op re-sync' | 'old pattern' | 'old pattern (projected)' | 'merge only' | 'COPY';
+export type Scenario =
+  | 'tidemark'
+  | 'tidemark, cold process'
+  | 'tidemark no-op re-sync'
+  | 'old pattern'
+  | 'old pattern (projected)'
+  | 'merge only'
+  | 'COPY'
+  | 'LOAD DATA LOCAL INFILE'
+  | 'plain INSERT, 1 transaction';
+
+/** The loading limit a merge is compared with: Postgres COPY, MariaDB LOAD DATA, SQLite INSERTs. */
+export type RatioLabel = '' | 'old/tidemark' | 'merge/COPY' | 'merge/LOAD DATA' | 'merge/INSERT';
 
 export interface ResultRow {
   readonly scenario: Scenario;
@@ -12,12 +24,13 @@ export interface ResultRow {
   readonly seconds: number;
   /** CPU time of the measuring process (the client side: JS, driver), null when projected. */
   readonly cpuSeconds: number | null;
-  readonly roundTrips: number;
+  /** Null where there is no wire to count on (SQLite is embedded). */
+  readonly roundTrips: number | null;
   readonly ledgerStatements: number | null;
   readonly maxRssMb: number | null;
   /** old pattern ÷ Tidemark (same N, RTT, batch 1000), or merge ÷ COPY. */
   readonly ratio: number | null;
-  readonly ratioLabel: '' | 'old/tidemark' | 'merge/COPY';
+  readonly ratioLabel: RatioLabel;
   readonly note: string;
 }
 
@@ -39,6 +52,17 @@ export interface BenchResults {
   readonly seconds: number;
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly node: string; readonly postgres: string; readonly platform: string };
   readonly sizes: readonly number[];
+  readonly rows: readonly ResultRow[];
+  readonly targets: readonly TargetCheck[];
+  readonly measurements: Measurements;
+  /** MariaDB and SQLite, when asked for (`--dialects`). */
+  readonly dialects?: readonly DialectResults[];
+}
+
+export interface DialectResults {
+  readonly dialect: 'mysql' | 'sqlite';
+  /** e.g. `10.11.19-MariaDB`, `SQLite 3.50.4`. */
+  readonly server: string;
   readonly rows: readonly ResultRow[];
   readonly targets: readonly TargetCheck[];
   readonly measurements: Measurements;

@@ -14,7 +14,14 @@ const GSSENC_REQUEST_CODE = 80877104;
 const Q = 0x51; // 'Q'
 const S = 0x53; // 'S'
 
-export class RoundTripCounter {
+/** A protocol reader fed the client's bytes, counting the round trips they start. */
+export interface ProtocolCounter {
+  readonly roundTrips: number;
+  /** Feed the next chunk the client sent; returns the round trips it completed. */
+  feed(chunk: Buffer): number;
+}
+
+export class RoundTripCounter implements ProtocolCounter {
   /** Round trips seen on this connection. */
   roundTrips = 0;
   private startup = true;

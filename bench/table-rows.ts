@@ -1,7 +1,18 @@
 /** Turn the measurements into the rows of the printed table, ratios included. */
 import type { LoadSample } from './jobs.ts';
 import { DEFAULT_BATCH, RTTS_MS } from './plan.ts';
-import type { Measurements, ResultRow } from './results.ts';
+import type { Measurements, RatioLabel, ResultRow, Scenario } from './results.ts';
+
+/** How a dialect names its loading limit and its no-op rewrite check. */
+export interface RowLabels {
+  readonly load: Scenario;
+  readonly ratio: RatioLabel;
+  /** How rows rewritten by the no-op run were detected. */
+  readonly rewritten: string;
+  readonly rtts: readonly number[];
+}
+
+const POSTGRES_LABELS: RowLabels = { load: 'COPY', ratio: 'merge/COPY', rewritten: 'rows rewritten (xmin)', rtts: RTTS_MS };
 
 /** The fastest of the samples: the one least disturbed by the rest of the machine. */
 export function fastest(samples: readonly LoadSample[]): LoadSample {
@@ -38,10 +49,10 @@ function oldPatternRows(m: Measurements, shifts: number, rttMs: number): ResultR
   }];
 }
 
-export function tableRows(m: Measurements, sizes: readonly number[]): ResultRow[] {
+export function tableRows(m: Measurements, sizes: readonly number[], labels: RowLabels = POSTGRES_LABELS): ResultRow[] {
   const rows: ResultRow[] = [];
   for (const shifts of sizes) {
-    for (const rttMs of RTTS_MS) {
+    for (const rttMs of labels.rtts) {
       for (const t of m.tidemark.filter((x) => x.shifts === shifts && x.rttMs === rttMs)) {
         const { cold, first, noop } = t.result;
         const base = { shifts, rttMs, batchSize: t.batchSize, maxRssMb: t.result.maxRssMb, ratio: null, ratioLabel: '' as const };
@@ -55,7 +66,7 @@ export function tableRows(m: Measurements, sizes: readonly number[]): ResultRow[
         });
         rows.push({
           ...base, scenario: 'tidemark no-op re-sync', seconds: noop.seconds, cpuSeconds: noop.cpuSeconds, roundTrips: noop.roundTrips, ledgerStatements: noop.ledgerStatements,
-          note: `written: ${noop.created + noop.updated + noop.deleted} counted, ${noop.rowsRewritten} rows rewritten (xmin), ${noop.rowsWithNewSyncedAt} new synced_at`,
+          note: `written: ${noop.created + noop.updated + noop.deleted} counted, ${noop.rowsRewritten} ${labels.rewritten}, ${noop.rowsWithNewSyncedAt} new synced_at`,
         });
       }
       rows.push(...oldPatternRows(m, shifts, rttMs));
@@ -67,12 +78,12 @@ export function tableRows(m: Measurements, sizes: readonly number[]): ResultRow[
       const merge = fastest(samples);
       rows.push({
         scenario: 'merge only', shifts, rttMs: 0, batchSize: Number(batch), seconds: merge.seconds, cpuSeconds: merge.cpuSeconds, roundTrips: merge.roundTrips,
-        ledgerStatements: null, maxRssMb: null, ratio: ratioOf(merge.seconds, copy.seconds), ratioLabel: 'merge/COPY',
+        ledgerStatements: null, maxRssMb: null, ratio: ratioOf(merge.seconds, copy.seconds), ratioLabel: labels.ratio,
         note: `fastest of ${samples.length}: ${samples.map((s) => s.seconds.toFixed(3)).join(', ')}`,
       });
     }
     rows.push({
-      scenario: 'COPY', shifts, rttMs: 0, batchSize: null, seconds: copy.seconds, cpuSeconds: copy.cpuSeconds, roundTrips: copy.roundTrips, ledgerStatements: null,
+      scenario: labels.load, shifts, rttMs: 0, batchSize: null, seconds: copy.seconds, cpuSeconds: copy.cpuSeconds, roundTrips: copy.roundTrips, ledgerStatements: null,
       maxRssMb: null, ratio: null, ratioLabel: '', note: `fastest of ${load.result.copy.length}: ${load.result.copy.map((s) => s.seconds.toFixed(3)).join(', ')}`,
     });
   }

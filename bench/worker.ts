@@ -4,6 +4,10 @@
  */
 import type { Job, JobResult, ParentMessage, WorkerMessage } from './jobs.ts';
 import { runLoadJob } from './load-job.ts';
+import { runMysqlLoadJob } from './mysql-load-job.ts';
+import { runMysqlTidemarkJob } from './mysql-tidemark-job.ts';
+import { runSqliteLoadJob } from './sqlite-load-job.ts';
+import { runSqliteTidemarkJob } from './sqlite-tidemark-job.ts';
 import { runOldPatternJob } from './old-pattern-job.ts';
 import { runTidemarkJob } from './tidemark-job.ts';
 
@@ -15,6 +19,10 @@ function run(job: Job): Promise<JobResult> {
       return runOldPatternJob(job);
     case 'load':
       return runLoadJob(job);
+    case 'dialect-tidemark':
+      return job.dialect === 'mysql' ? runMysqlTidemarkJob(job) : runSqliteTidemarkJob(job);
+    case 'dialect-load':
+      return job.dialect === 'mysql' ? runMysqlLoadJob(job) : runSqliteLoadJob(job);
   }
 }
 

@@ -8,10 +8,11 @@ import type { UtcRange } from '../../time/business-day.ts';
 import type { DailyTotal, DailyTotalsColumns, Destination, MergeOutcome, MergeRow, RowChange, TargetTable, UnseenCount } from '../destination.ts';
 import type { TableSpec } from '../table-spec.ts';
 import type { BoundValue, MysqlSession } from './mysql-pool.ts';
-import { MysqlPool } from './mysql-pool.ts';
+import { hasJsonTable, MysqlPool } from './mysql-pool.ts';
 import { mysqlUrlOptions } from './mysql-url.ts';
 import {
   auditedColumns,
+  countUnseenJsonSql,
   countUnseenSql,
   createSchemaSql,
   createSeenTableSql,
@@ -19,9 +20,11 @@ import {
   dailyTotalsSql,
   dropSeenTableSql,
   insertSeenSql,
+  markKeysDeletedJsonSql,
   markUnseenDeletedSql,
   SCHEMA_EXISTS_SQL,
   selectExistingSql,
+  selectUnseenJsonSql,
   selectUnseenSql,
   TABLE_EXISTS_SQL,
   upsertParamsPerRow,
@@ -48,7 +51,14 @@ function rangeParams(range: UtcRange | null): string[] {
   return range ? [mysqlInstant(range.start), mysqlInstant(range.end)] : [];
 }
 
-const keyBytes = (key: string) => Buffer.byteLength(key) + 9;
+const keyBytes = (key: string) => paramBytes(key);
+
+/** The keys as one JSON array parameter, when the server has JSON_TABLE and it fits a packet. */
+async function keysJson(session: MysqlSession, keys: readonly string[]): Promise<string | null> {
+  if (!hasJsonTable(session.server)) return null;
+  const json = JSON.stringify(keys);
+  return paramBytes(json) + 4096 <= packetBudget(await session.maxPacketBytes()) ? json : null;
+}
 
 export class MysqlDestination implements Destination {
   readonly dialect = 'mysql';
@@ -79,7 +89,8 @@ export class MysqlDestination implements Destination {
     try {
       this.assertDatabase(table);
       return await this.pool.session(async (session) => {
-        const [exists] = await session.rows<{ found: string }>(TABLE_EXISTS_SQL, [table.schema ?? null, table.name]);
+        const [exists] = await session.rows<{ found: string; max_packet: string }>(TABLE_EXISTS_SQL, [table.schema ?? null, table.name]);
+        session.learnMaxPacket(exists?.max_packet);
         if (Number(exists?.found) > 0) return { created: false };
         if (table.schema) {
           // CREATE DATABASE IF NOT EXISTS needs the privilege even when the database is there.
@@ -118,7 +129,8 @@ export class MysqlDestination implements Destination {
         const perRow = upsertParamsPerRow(spec);
         const rowBytes = (values: BoundValue[]) => values.reduce<number>((sum, v) => sum + paramBytes(v), 0);
         let affected = 0;
-        for (const chunk of chunksOf(params, Math.floor(MAX_PLACEHOLDERS / perRow), packetBudget(session.maxPacketBytes), rowBytes)) {
+        const budget = packetBudget(await session.maxPacketBytes());
+        for (const chunk of chunksOf(params, Math.floor(MAX_PLACEHOLDERS / perRow), budget, rowBytes)) {
           affected += await session.run(upsertSql(table, chunk.length), chunk.flat());
         }
         // InnoDB reports 1 per inserted row, 2 per updated row, 0 per untouched row: a second,
@@ -139,7 +151,7 @@ export class MysqlDestination implements Destination {
   private async lockExisting(session: MysqlSession, table: TargetTable, tenantId: string, rows: readonly MergeRow[]): Promise<Map<string, ExistingRow>> {
     const existing = new Map<string, ExistingRow>();
     const keys = rows.map((r) => r.key);
-    for (const chunk of chunksOf(keys, KEYS_PER_STATEMENT, packetBudget(session.maxPacketBytes), keyBytes)) {
+    for (const chunk of chunksOf(keys, KEYS_PER_STATEMENT, packetBudget(await session.maxPacketBytes()), keyBytes)) {
       for (const row of await session.rows<ExistingRow>(selectExistingSql(table, chunk.length), [tenantId, ...chunk])) {
         existing.set(String(row.tidemark_key), row);
       }
@@ -167,7 +179,7 @@ export class MysqlDestination implements Destination {
   /** Fill a temporary table with the seen keys (chunked), run `work`, drop the table. */
   private async withSeenKeys<T>(session: MysqlSession, table: TargetTable, seenKeys: readonly string[], work: () => Promise<T>): Promise<T> {
     await session.exec(createSeenTableSql(table));
-    for (const chunk of chunksOf(seenKeys, KEYS_PER_STATEMENT, packetBudget(session.maxPacketBytes), keyBytes)) {
+    for (const chunk of chunksOf(seenKeys, KEYS_PER_STATEMENT, packetBudget(await session.maxPacketBytes()), keyBytes)) {
       await session.run(insertSeenSql(table, chunk.length), chunk);
     }
     const result = await work();
@@ -178,12 +190,18 @@ export class MysqlDestination implements Destination {
   async countUnseen(table: TargetTable, tenantId: string, range: UtcRange | null, seenKeys: readonly string[]): Promise<UnseenCount> {
     try {
       this.assertDatabase(table);
-      return await this.pool.session((session) =>
-        this.withSeenKeys(session, table, seenKeys, async () => {
+      return await this.pool.session(async (session) => {
+        const json = await keysJson(session, seenKeys);
+        if (json !== null) {
+          // One statement: the seen keys as a JSON table, no temporary table to create and drop.
+          const [row] = await session.rows<{ live: string; unseen: string }>(countUnseenJsonSql(table, range !== null), [json, tenantId, ...rangeParams(range)]);
+          return { live: Number(row?.live ?? 0), unseen: Number(row?.unseen ?? 0) };
+        }
+        return this.withSeenKeys(session, table, seenKeys, async () => {
           const [row] = await session.rows<{ live: string; unseen: string }>(countUnseenSql(table, range !== null), [tenantId, ...rangeParams(range)]);
           return { live: Number(row?.live ?? 0), unseen: Number(row?.unseen ?? 0) };
-        }),
-      );
+        });
+      });
     } catch (error) {
       this.fail(error, table);
     }
@@ -199,8 +217,10 @@ export class MysqlDestination implements Destination {
     const at = mysqlInstant(deletedAt);
     try {
       this.assertDatabase(table);
-      return await this.pool.session((session) =>
-        this.withSeenKeys(session, table, seenKeys, async () => {
+      return await this.pool.session(async (session) => {
+        const json = await keysJson(session, seenKeys);
+        if (json !== null) return this.markUnseenDeletedJson(session, table, tenantId, range, json, at);
+        return this.withSeenKeys(session, table, seenKeys, async () => {
           await session.exec('START TRANSACTION');
           try {
             const unseen = await session.rows<StoredRow>(selectUnseenSql(table, range !== null), [tenantId, ...rangeParams(range)]);
@@ -216,10 +236,38 @@ export class MysqlDestination implements Destination {
             await session.exec('ROLLBACK').catch(() => undefined);
             throw error;
           }
-        }),
-      );
+        });
+      });
     } catch (error) {
       this.fail(error, table);
+    }
+  }
+
+  /**
+   * With JSON_TABLE: START, the locking SELECT of the unseen rows (anti-join against the seen keys
+   * as a JSON parameter), an UPDATE of exactly those keys (skipped when there are none), COMMIT.
+   */
+  private async markUnseenDeletedJson(session: MysqlSession, table: TargetTable, tenantId: string, range: UtcRange | null, json: string, at: string): Promise<RowChange[]> {
+    await session.exec('START TRANSACTION');
+    try {
+      const unseen = await session.rows<StoredRow>(selectUnseenJsonSql(table, range !== null), [tenantId, ...rangeParams(range), json]);
+      const keys = unseen.map((row) => String(row.tidemark_key));
+      let marked = 0;
+      const budget = packetBudget(await session.maxPacketBytes()) - 4096;
+      // A key's bytes twice over: escaped once inside the JSON text, once more by the driver.
+      for (const chunk of chunksOf(keys, Number.MAX_SAFE_INTEGER, budget, (key) => 2 * keyBytes(key))) {
+        marked += await session.run(markKeysDeletedJsonSql(table, range !== null), [JSON.stringify(chunk), at, at, tenantId, ...rangeParams(range)]);
+      }
+      // Only a concurrent writer on this tenant's rows (which one run per sync excludes) could
+      // make these differ: then nothing is deleted and the run says so.
+      if (marked !== unseen.length) {
+        throw new Error(`rows changed while deletions were marked (${unseen.length} selected, ${marked} updated); nothing was deleted, run the sync again`);
+      }
+      await session.exec('COMMIT');
+      return unseen.map((row): RowChange => ({ key: String(row.tidemark_key), op: 'deleted', before: beforeImage(table.spec, row) }));
+    } catch (error) {
+      await session.exec('ROLLBACK').catch(() => undefined);
+      throw error;
     }
   }
 

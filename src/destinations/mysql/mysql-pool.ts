@@ -7,33 +7,82 @@ import type { Pool, PoolConnection, PoolOptions, ResultSetHeader, RowDataPacket 
 
 /**
  * Strict whatever the server's default: a value that does not fit fails the batch instead of being
- * truncated or zeroed. Prepared statements make backslash escaping modes irrelevant.
+ * truncated or zeroed. The mode is set explicitly, without NO_BACKSLASH_ESCAPES: values are
+ * escaped by the driver (mysql2's `query()` with `?`), which escapes with backslashes, so the
+ * session must read them that way before its first statement with values.
  */
-const SESSION_SETUP = [
-  `SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'`,
-  // No gap locks for keys that are not there yet: two syncs merging different tenants into one
-  // table cannot deadlock on the gap between them. Exactness comes from FOR UPDATE row locks.
-  'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
-];
+const SESSION_VARIABLES = `time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'`;
+// No gap locks for keys that are not there yet: two syncs merging different tenants into one
+// table cannot deadlock on the gap between them. Exactness comes from FOR UPDATE row locks.
+const ISOLATION = 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED';
+
+/** What the handshake says about the server: its flavour and version. */
+export interface ServerInfo {
+  mariadb: boolean;
+  /** [major, minor, patch]; [0, 0, 0] when the handshake said nothing readable. */
+  version: [number, number, number];
+}
+
+function serverInfo(connection: PoolConnection): ServerInfo | undefined {
+  const raw = (connection.connection as unknown as { _handshakePacket?: { serverVersion?: unknown } })._handshakePacket?.serverVersion;
+  if (typeof raw !== 'string') return undefined;
+  // MariaDB 10.x behind a MySQL 5.5 replication prefix: "5.5.5-10.11.19-MariaDB-…".
+  const text = raw.replace(/^5\.5\.5-/, '');
+  const match = /^(\d+)\.(\d+)\.(\d+)/.exec(text);
+  if (!match) return undefined;
+  return { mariadb: /mariadb/i.test(raw), version: [Number(match[1]), Number(match[2]), Number(match[3])] };
+}
+
+function atLeast(version: readonly number[], wanted: readonly number[]): boolean {
+  for (let i = 0; i < wanted.length; i++) {
+    if ((version[i] ?? 0) !== wanted[i]) return (version[i] ?? 0) > (wanted[i] ?? 0);
+  }
+  return true;
+}
+
+/** JSON_TABLE: MariaDB 10.6+, MySQL 8.0.4+. */
+export function hasJsonTable(server: ServerInfo | undefined): boolean {
+  if (!server) return false;
+  return server.mariadb ? atLeast(server.version, [10, 6, 0]) : atLeast(server.version, [8, 0, 4]);
+}
+
+/**
+ * The session setup as one statement when the isolation variable's name is known: MariaDB has
+ * `tx_isolation` (before 11.1 only that), MySQL 5.7.20+ and 8 have `transaction_isolation`.
+ */
+function sessionSetup(server: ServerInfo | undefined): string[] {
+  if (server?.mariadb) return [`SET ${SESSION_VARIABLES}, SESSION tx_isolation = 'READ-COMMITTED'`];
+  if (server && atLeast(server.version, [5, 7, 20])) return [`SET ${SESSION_VARIABLES}, SESSION transaction_isolation = 'READ-COMMITTED'`];
+  return [`SET ${SESSION_VARIABLES}`, ISOLATION];
+}
 
 export type BoundValue = string | number | null;
 
 /** One connection, held for several statements (transactions, temporary tables). */
 export interface MysqlSession {
-  /** Rows of a server-side prepared statement. */
+  /**
+   * Rows of a statement whose `?` the driver fills with escaped values (one round trip, no
+   * server-side prepare).
+   */
   rows<Row>(sql: string, params: readonly BoundValue[]): Promise<Row[]>;
-  /** Run a prepared statement; the rows it changed. */
+  /** Run a statement with `?` values; the rows it changed. */
   run(sql: string, params: readonly BoundValue[]): Promise<number>;
-  /** A statement without values (DDL, transaction control), over the text protocol. */
+  /** A statement without values (DDL, transaction control). */
   exec(sql: string): Promise<void>;
-  /** The server's max_allowed_packet for this connection, in bytes. */
-  readonly maxPacketBytes: number;
+  /** The server's max_allowed_packet, in bytes (read once per pool, when first needed). */
+  maxPacketBytes(): Promise<number>;
+  /** Record max_allowed_packet read alongside another statement (saves its own round trip). */
+  learnMaxPacket(value: unknown): void;
+  /** The server, as its handshake described it. */
+  readonly server: ServerInfo | undefined;
 }
 
 export class MysqlPool {
   private readonly pool: Pool;
   /** Keyed by the underlying connection, which outlives each checkout's wrapper. */
-  private readonly setUp = new WeakMap<object, number>();
+  private readonly setUp = new WeakMap<object, ServerInfo | undefined>();
+  /** max_allowed_packet is a global variable copied into each session: one read per pool. */
+  private maxPacket: number | undefined;
 
   constructor(options: PoolOptions) {
     this.pool = mysql.createPool({
@@ -49,19 +98,22 @@ export class MysqlPool {
       // Affected rows count changed rows (the merge checks its counts with them); no LOAD DATA LOCAL
       // a server could ask for.
       flags: ['-FOUND_ROWS', '-LOCAL_FILES'],
-      // One statement per distinct batch size; keep well under the server's max_prepared_stmt_count.
-      maxPreparedStatements: 64,
+      // Values go through `query()` (driver-side escaping), not server-side prepared statements.
+      maxPreparedStatements: 16,
     });
   }
 
-  private async prepare(connection: PoolConnection): Promise<number> {
-    const known = this.setUp.get(connection.connection);
-    if (known !== undefined) return known;
-    for (const sql of SESSION_SETUP) await connection.query(sql);
-    const [rows] = await connection.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS max_packet');
-    const maxPacket = Number(rows[0]?.max_packet ?? 4 * 1024 * 1024);
-    this.setUp.set(connection.connection, maxPacket);
-    return maxPacket;
+  private async prepare(connection: PoolConnection): Promise<ServerInfo | undefined> {
+    if (this.setUp.has(connection.connection)) return this.setUp.get(connection.connection);
+    const server = serverInfo(connection);
+    for (const sql of sessionSetup(server)) await connection.query(sql);
+    this.setUp.set(connection.connection, server);
+    return server;
+  }
+
+  private learn(value: unknown): void {
+    const bytes = Number(value);
+    if (Number.isFinite(bytes) && bytes > 0) this.maxPacket = bytes;
   }
 
   /**
@@ -71,15 +123,23 @@ export class MysqlPool {
   async session<T>(work: (session: MysqlSession) => Promise<T>): Promise<T> {
     const connection = await this.pool.getConnection();
     try {
-      const maxPacketBytes = await this.prepare(connection);
+      const server = await this.prepare(connection);
       const result = await work({
-        maxPacketBytes,
+        server,
+        maxPacketBytes: async () => {
+          if (this.maxPacket === undefined) {
+            const [rows] = await connection.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS max_packet');
+            this.learn(rows[0]?.max_packet);
+          }
+          return this.maxPacket ?? 4 * 1024 * 1024;
+        },
+        learnMaxPacket: (value) => this.learn(value),
         async rows<Row>(sql: string, params: readonly BoundValue[]) {
-          const [rows] = await connection.execute<RowDataPacket[]>(sql, params as BoundValue[]);
+          const [rows] = await connection.query<RowDataPacket[]>(sql, params as BoundValue[]);
           return rows as Row[];
         },
         async run(sql, params) {
-          const [result] = await connection.execute<ResultSetHeader>(sql, params as BoundValue[]);
+          const [result] = await connection.query<ResultSetHeader>(sql, params as BoundValue[]);
           return result.affectedRows;
         },
         async exec(sql) {

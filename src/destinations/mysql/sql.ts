@@ -1,6 +1,6 @@
 /**
  * MySQL/MariaDB SQL for a destination table, generated from its TableSpec. Only validated
- * identifiers reach the text; every value is a `?` of a server-side prepared statement.
+ * identifiers reach the text; every value is a `?` the driver fills with an escaped literal.
  */
 import type { ColumnSpec, ColumnType, TableSpec } from '../table-spec.ts';
 import type { DailyTotalsColumns, TargetTable } from '../destination.ts';
@@ -68,8 +68,11 @@ export function qualifiedName(table: TargetTable): string {
   return table.schema ? `${quoteMysqlIdent(table.schema)}.${quoteMysqlIdent(table.name)}` : quoteMysqlIdent(table.name);
 }
 
-/** $1 schema (or null for the connection's database), $2 table name. */
-export const TABLE_EXISTS_SQL = `SELECT COUNT(*) AS found FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`;
+/**
+ * $1 schema (or null for the connection's database), $2 table name. Also reads max_allowed_packet,
+ * which the merge needs for chunking, in the same round trip.
+ */
+export const TABLE_EXISTS_SQL = `SELECT COUNT(*) AS found, @@max_allowed_packet AS max_packet FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`;
 export const SCHEMA_EXISTS_SQL = `SELECT COUNT(*) AS found FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?`;
 
 export function createSchemaSql(schema: string): string {
@@ -173,11 +176,8 @@ export function insertSeenSql(table: TargetTable, keyCount: number): string {
   return `INSERT IGNORE INTO ${seenTable(table)} (k) VALUES ${Array(keyCount).fill('(?)').join(', ')}`;
 }
 
-/**
- * Live rows of the tenant, in the window when asked (an indexed range on the window column, never
- * a day computed from it), left-joined to the seen keys. Parameters: tenant[, start, end].
- */
-function liveRows(table: TargetTable, withRange: boolean): { from: string; where: string } {
+/** Live rows of the tenant, in the window when asked. Parameters: tenant[, start, end]. */
+function liveWhere(table: TargetTable, withRange: boolean): string {
   const { spec } = table;
   let where = 't.tenant_id = ? AND t.deleted_at IS NULL';
   if (withRange) {
@@ -185,9 +185,66 @@ function liveRows(table: TargetTable, withRange: boolean): { from: string; where
     const column = `t.${quoteMysqlIdent(spec.windowColumn)}`;
     where += ` AND ${column} >= CAST(? AS DATETIME(6)) AND ${column} < CAST(? AS DATETIME(6))`;
   }
+  return where;
+}
+
+/**
+ * Live rows of the tenant, in the window when asked (an indexed range on the window column, never
+ * a day computed from it), left-joined to the seen keys. Parameters: tenant[, start, end].
+ */
+function liveRows(table: TargetTable, withRange: boolean): { from: string; where: string } {
+  const { spec } = table;
   const from = `${qualifiedName(table)} AS t
 LEFT JOIN ${seenTable(table)} AS s ON s.k = t.${quoteMysqlIdent(spec.keyColumn)}`;
-  return { from, where };
+  return { from, where: liveWhere(table, withRange) };
+}
+
+/**
+ * A JSON array parameter of keys as a table (MariaDB 10.6+, MySQL 8.0.4+), typed like the table's
+ * key so 64-bit ids compare as integers and text byte for byte. A key that does not fit the type
+ * (a dead letter's) becomes NULL or is truncated, as the INSERT IGNORE into the seen table did; the
+ * NULLs are filtered out where it matters.
+ */
+function jsonKeys(table: TargetTable): string {
+  return `JSON_TABLE(?, '$[*]' COLUMNS (k ${keyType(table.spec)} PATH '$' NULL ON ERROR)) AS s`;
+}
+
+/**
+ * Keys of the live rows not among the seen keys. `NOT IN (subquery)` over the JSON table is run by
+ * materialising the keys once with a unique index (a hash anti-join): linear in both, never a
+ * scan of the keys per row.
+ */
+function notSeen(table: TargetTable): string {
+  return `t.${quoteMysqlIdent(table.spec.keyColumn)} NOT IN (SELECT s.k FROM ${jsonKeys(table)} WHERE s.k IS NOT NULL)`;
+}
+
+/** Parameters: the seen keys as a JSON array, tenant[, start, end]. One statement, no temporary table. */
+export function countUnseenJsonSql(table: TargetTable, withRange: boolean): string {
+  return `SELECT COUNT(*) AS live, COALESCE(SUM(${notSeen(table)}), 0) AS unseen
+FROM ${qualifiedName(table)} AS t
+WHERE ${liveWhere(table, withRange)}`;
+}
+
+/** As selectUnseenSql, with the seen keys as a JSON array. Parameters: tenant[, start, end], keys. */
+export function selectUnseenJsonSql(table: TargetTable, withRange: boolean): string {
+  const images = imageSelect(table.spec, 't');
+  return `SELECT t.${quoteMysqlIdent(table.spec.keyColumn)} AS tidemark_key${images ? `, ${images}` : ''}
+FROM ${qualifiedName(table)} AS t
+WHERE ${liveWhere(table, withRange)} AND ${notSeen(table)}
+FOR UPDATE`;
+}
+
+/**
+ * Mark deleted the rows a locking SELECT found unseen, given as a JSON array of their keys (an
+ * UPDATE with a NOT IN subquery is not materialised, so the anti-join is done by that SELECT):
+ * joined from the keys to the primary key, still only live rows of the tenant in the window.
+ * Parameters: keys, deleted_at, synced_at, tenant[, start, end].
+ */
+export function markKeysDeletedJsonSql(table: TargetTable, withRange: boolean): string {
+  return `UPDATE ${jsonKeys(table)}
+JOIN ${qualifiedName(table)} AS t ON t.${quoteMysqlIdent(table.spec.keyColumn)} = s.k
+SET t.deleted_at = CAST(? AS DATETIME(6)), t.synced_at = CAST(? AS DATETIME(6))
+WHERE ${liveWhere(table, withRange)}`;
 }
 
 /** Parameters: tenant[, start, end]. An anti-join on the seen table's primary key: linear. */

@@ -57,7 +57,15 @@ export function fromMysql(value: unknown, type: ColumnType): JsonValue {
   }
 }
 
-/** UTF-8 bytes a parameter adds to a statement packet (for chunking under max_allowed_packet). */
+// The characters mysql2 escapes with a backslash (NUL, backspace, tab, LF, CR, ^Z, quotes, backslash).
+// eslint-disable-next-line no-control-regex
+const ESCAPED = /[\0\b\t\n\r\x1a"'\\]/g;
+
+/**
+ * UTF-8 bytes a value adds to a statement packet once the driver has escaped and quoted it (for
+ * chunking under max_allowed_packet): each escaped character takes one more byte.
+ */
 export function paramBytes(value: string | number | null): number {
-  return typeof value === 'string' ? Buffer.byteLength(value) + 9 : 9;
+  if (typeof value !== 'string') return 24;
+  return Buffer.byteLength(value) + (value.match(ESCAPED)?.length ?? 0) + 4;
 }

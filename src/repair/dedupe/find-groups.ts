@@ -89,7 +89,7 @@ export async function planDedupe(connection: DedupeConnection, request: DedupeRe
   const groups = Number(summary?.duplicate_groups ?? 0);
   const duplicateRows = Number(summary?.duplicate_rows ?? 0);
   const raw = groups > 0 && listLimit > 0
-    ? await connection.read<Record<string, unknown>>(listGroupsSql(connection.dialect, shape, request.key, terms), [connection.dialect === 'mysql' ? String(listLimit) : listLimit])
+    ? await connection.read<Record<string, unknown>>(listGroupsSql(connection.dialect, shape, request.key, terms), [listLimit])
     : [];
   return {
     shape,

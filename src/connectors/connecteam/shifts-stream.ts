@@ -55,7 +55,7 @@ function isPosition(value: unknown): value is ShiftsPosition {
 }
 
 /** Where to start: the saved clock and chunk, or the very beginning when that clock is gone. */
-function startOf(position: unknown, clocks: readonly { id: number }[], chunks: readonly { from: string }[]): { clock: number; chunk: number } {
+export function startOf(position: unknown, clocks: readonly { id: number }[], chunks: readonly { from: string }[]): { clock: number; chunk: number } {
   if (!isPosition(position)) return { clock: 0, chunk: 0 };
   const clock = clocks.findIndex((c) => c.id === position.clockId);
   const chunk = chunks.findIndex((c) => c.from === position.chunkFrom);

@@ -206,13 +206,13 @@ for (const dialect of DIALECTS) {
   });
 }
 
-test('usage: repair alone, tz-shift, and no database named exit 2', async () => {
+test('usage: repair alone, tz-shift without a sync, and no database named exit 2', async () => {
   const none = await repair([]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /name what to repair: dedupe/);
   const tz = await repair(['tz-shift']);
   assert.equal(tz.code, 2);
-  assert.match(tz.stderr, /tz-shift is not built yet/);
+  assert.match(tz.stderr, /name exactly one sync: tidemark repair tz-shift/);
   const nowhere = await repair(['dedupe', '--table', 't', '--key', 'id']);
   assert.equal(nowhere.code, 2);
   assert.match(nowhere.stderr, /--destination ID .* or --url URL/);

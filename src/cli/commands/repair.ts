@@ -10,11 +10,16 @@ import { planDedupe } from '../../repair/dedupe/find-groups.ts';
 import { applyDedupe } from '../../repair/dedupe/apply.ts';
 import { formatOutcome, formatPlan, reportJson } from '../../repair/dedupe/report.ts';
 import { DedupeTargetError } from '../../repair/dedupe/target.ts';
+import { resolveSync } from '../../engine/resolve-sync.ts';
+import { businessWindow, type BusinessWindow } from '../../time/window.ts';
+import { assertIsoDate } from '../../time/business-day.ts';
+import { runTzShift, TzShiftTargetError } from '../../repair/tz-shift/run.ts';
+import { formatTzShift, tzShiftJson } from '../../repair/tz-shift/report.ts';
 
 const USAGE = `Usage: tidemark repair <what> [options]
 
   dedupe     remove duplicate rows on a key, then add the unique constraint that keeps them out
-  tz-shift   (coming) find and fix rows stored a whole number of hours off
+  tz-shift   find and fix shifts stored moved by the tenant's UTC offset (the 6-hour bug)
 
 tidemark repair dedupe (--destination ID [--config FILE] | --url URL) --table NAME --key COL[,COL…]
                        [--schema NAME] [--prefer COL[,COL…]] [--latest COL] [--limit N] [--apply] [--json]
@@ -34,6 +39,17 @@ after the COMMIT, because MySQL commits DDL implicitly. Safe to run again.
   --schema NAME     the table's Postgres schema or MySQL database (default the destination's, else the current one)
   --limit N         groups to list (default 20)
   --json            print one JSON report
+
+tidemark repair tz-shift <sync-id> --from YYYY-MM-DD --to YYYY-MM-DD [--apply] [--json] [--config FILE]
+
+For a connecteam.shifts sync on Postgres: reads the window's shifts upstream (nothing written) and
+the table's live rows starting in the window widened by 14 hours each side. A row is a shifted copy
+when it equals no upstream shift (by shift_id and start, or by employee and start) but equals one of
+the same employee and duration moved by exactly the tenant's UTC offset at that instant (Chicago:
+6 h in CST, 5 h in CDT). Rows equal to an upstream shift are never touched. Without --apply it
+lists them. With --apply, in one transaction: copies them to <table>_tzshift_backup_<YYYYMMDDHHMMSS>,
+corrects in place those whose upstream shift has no row (to the upstream's values and id), and
+deletes those whose upstream shift has its own row. Safe to run again.
 
 Exit codes: 0 done (or dry run), 1 a database failure, 2 bad usage or a missing table or column.
 See docs/repair.md.`;
@@ -103,21 +119,44 @@ async function dedupe(ctx: CliContext, argv: readonly string[]): Promise<number>
   }
 }
 
+async function tzShift(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { from: { type: 'string' }, to: { type: 'string' }, apply: { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' } },
+    true,
+  );
+  if (positionals.length !== 1) throw new UsageError('name exactly one sync: tidemark repair tz-shift <sync-id> --from D --to D');
+  if (!values.from || !values.to) throw new UsageError('give the business days to check: --from 2026-11-02 --to 2026-11-09 ("to" is exclusive)');
+  const { config } = await loadConfig(values.config, ctx.env);
+  const parts = resolveSync(config, positionals[0]!, ctx.env);
+  let window: BusinessWindow;
+  try {
+    assertIsoDate(values.from, '--from');
+    assertIsoDate(values.to, '--to');
+    window = businessWindow(values.from, values.to, parts.sync.timezone);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const report = await runTzShift(parts, window, values.apply === true, ctx.signal);
+  ctx.stdout.write(values.json ? tzShiftJson(report) : formatTzShift(report));
+  return EXIT.ok;
+}
+
 export const repairCommand: Command = {
   name: 'repair',
-  summary: 'repair data already in a table: dedupe (tz-shift is coming)',
+  summary: 'repair data already in a table: dedupe, tz-shift',
   usage: USAGE,
   async run(ctx) {
     const [what, ...rest] = ctx.argv;
     try {
       if (what === 'dedupe') return await dedupe(ctx, rest);
+      if (what === 'tz-shift') return await tzShift(ctx, rest);
     } catch (error) {
       // The table or a column named is not there: the fix is in the arguments, as for bad usage.
-      if (!(error instanceof DedupeTargetError)) throw error;
-      ctx.stderr.write(`tidemark repair dedupe: ${error.message}\n`);
+      if (!(error instanceof DedupeTargetError) && !(error instanceof TzShiftTargetError)) throw error;
+      ctx.stderr.write(`tidemark repair ${what}: ${error.message}\n`);
       return EXIT.usage;
     }
-    if (what === 'tz-shift') throw new UsageError('repair tz-shift is not built yet (issue 3, point 6)');
-    throw new UsageError(what === undefined ? 'name what to repair: dedupe' : `unknown repair "${what}"; the one available is dedupe`);
+    throw new UsageError(what === undefined ? 'name what to repair: dedupe or tz-shift' : `unknown repair "${what}"; the ones available are dedupe and tz-shift`);
   },
 };

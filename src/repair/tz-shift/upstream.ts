@@ -1,0 +1,55 @@
+/**
+ * The upstream side of `repair tz-shift`: read the window through the stream (the same read and
+ * normalize a sync does, nothing written) and keep each shift once, with its normalized values.
+ */
+import type { ColumnValue } from '../../engine/stream.ts';
+import type { ResolvedSync } from '../../engine/resolved-sync.ts';
+import type { UpstreamClient } from '../../upstream/index.ts';
+import type { BusinessWindow } from '../../time/window.ts';
+import type { UpstreamShift } from './plan.ts';
+
+export interface UpstreamRecord {
+  readonly shift: UpstreamShift;
+  /** Every column of the table, as a sync would write it (for correcting a row in place). */
+  readonly values: Readonly<Record<string, ColumnValue>>;
+}
+
+export interface UpstreamShifts {
+  readonly records: ReadonlyMap<string, UpstreamRecord>;
+  /** Records that did not normalize (a sync dead-letters them). */
+  readonly unreadable: number;
+}
+
+function instantMs(value: ColumnValue | undefined, what: string): number {
+  if (value instanceof Date) return value.getTime();
+  throw new Error(`connecteam.shifts: normalized ${what} is not an instant`);
+}
+
+export async function readUpstreamShifts(sync: ResolvedSync, client: UpstreamClient, window: BusinessWindow, signal?: AbortSignal): Promise<UpstreamShifts> {
+  const records = new Map<string, UpstreamRecord>();
+  let unreadable = 0;
+  const plan = { tenantId: sync.tenantId, timezone: sync.timezone, mode: 'window' as const, window, ...(signal ? { signal } : {}) };
+  for await (const page of sync.stream.read(client, plan)) {
+    for (const raw of page.records) {
+      const result = sync.stream.normalize(raw, { tenantId: sync.tenantId, timezone: sync.timezone });
+      if (!result.ok) {
+        unreadable++;
+        continue;
+      }
+      const { key, values } = result.record;
+      if (records.has(key)) continue; // a chunk boundary may hand a record out twice
+      // The read asks for a day more on each side: all of it is kept, as possible twins.
+      records.set(key, {
+        values,
+        shift: {
+          shiftId: String(values['shift_id']),
+          userId: String(values['user_id']),
+          startMs: instantMs(values['start_at'], 'start_at'),
+          endMs: values['end_at'] === null ? null : instantMs(values['end_at'], 'end_at'),
+          businessDate: String(values['business_date']),
+        },
+      });
+    }
+  }
+  return { records, unreadable };
+}

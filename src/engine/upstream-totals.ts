@@ -7,6 +7,7 @@ import type { UpstreamClient } from '../upstream/index.ts';
 import type { BusinessWindow } from '../time/window.ts';
 import type { ReconcileSpec } from './stream.ts';
 import type { ResolvedSync } from './resolved-sync.ts';
+import { readWindow } from './read-window.ts';
 
 export interface UpstreamTotals {
   readonly totals: DailyTotal[];
@@ -24,31 +25,18 @@ export async function readUpstreamTotals(
   signal?: AbortSignal,
 ): Promise<UpstreamTotals> {
   const totals = new Map<string, { businessDate: string; groupKey: string; count: number; hundredths: number }>();
-  // A read may hand out a record twice (e.g. on a chunk boundary): one record, one count.
-  const seen = new Set<string>();
-  let unreadable = 0;
-  const plan = { tenantId: sync.tenantId, timezone: sync.timezone, mode: 'window' as const, window, ...(signal ? { signal } : {}) };
-  for await (const page of sync.stream.read(client, plan)) {
-    for (const raw of page.records) {
-      const result = sync.stream.normalize(raw, { tenantId: sync.tenantId, timezone: sync.timezone });
-      if (!result.ok) {
-        unreadable++;
-        continue;
-      }
-      const { key, values } = result.record;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const date = values[spec.dateColumn];
-      // Reads ask for a day more on each side: keep the window's business days only.
-      if (typeof date !== 'string' || !ISO_DATE.test(date) || date < window.from || date >= window.to) continue;
-      const groupKey = String(values[spec.groupColumn]);
-      const measure = values[spec.sumColumn];
-      const id = `${date}\u0000${groupKey}`;
-      const total = totals.get(id) ?? { businessDate: date, groupKey, count: 0, hundredths: 0 };
-      total.count++;
-      if (measure !== null && measure !== undefined) total.hundredths += Math.round(Number(measure) * 100);
-      totals.set(id, total);
-    }
+  const { records, unreadable } = await readWindow(sync, client, window, signal);
+  for (const { values } of records.values()) {
+    const date = values[spec.dateColumn];
+    // Reads ask for a day more on each side: keep the window's business days only.
+    if (typeof date !== 'string' || !ISO_DATE.test(date) || date < window.from || date >= window.to) continue;
+    const groupKey = String(values[spec.groupColumn]);
+    const measure = values[spec.sumColumn];
+    const id = `${date}\u0000${groupKey}`;
+    const total = totals.get(id) ?? { businessDate: date, groupKey, count: 0, hundredths: 0 };
+    total.count++;
+    if (measure !== null && measure !== undefined) total.hundredths += Math.round(Number(measure) * 100);
+    totals.set(id, total);
   }
   return {
     totals: [...totals.values()].map((t) => ({ businessDate: t.businessDate, groupKey: t.groupKey, count: t.count, sum: t.hundredths / 100 })),

@@ -7,6 +7,7 @@ import type { ResolvedSync } from '../../engine/resolved-sync.ts';
 import type { UpstreamClient } from '../../upstream/index.ts';
 import type { BusinessWindow } from '../../time/window.ts';
 import type { UpstreamShift } from './plan.ts';
+import { readWindow } from '../../engine/read-window.ts';
 
 export interface UpstreamRecord {
   readonly shift: UpstreamShift;
@@ -26,30 +27,21 @@ function instantMs(value: ColumnValue | undefined, what: string): number {
 }
 
 export async function readUpstreamShifts(sync: ResolvedSync, client: UpstreamClient, window: BusinessWindow, signal?: AbortSignal): Promise<UpstreamShifts> {
+  const read = await readWindow(sync, client, window, signal);
+  // The read asks for a day more on each side: all of it is kept, as possible twins.
   const records = new Map<string, UpstreamRecord>();
-  let unreadable = 0;
-  const plan = { tenantId: sync.tenantId, timezone: sync.timezone, mode: 'window' as const, window, ...(signal ? { signal } : {}) };
-  for await (const page of sync.stream.read(client, plan)) {
-    for (const raw of page.records) {
-      const result = sync.stream.normalize(raw, { tenantId: sync.tenantId, timezone: sync.timezone });
-      if (!result.ok) {
-        unreadable++;
-        continue;
-      }
-      const { key, values } = result.record;
-      if (records.has(key)) continue; // a chunk boundary may hand a record out twice
-      // The read asks for a day more on each side: all of it is kept, as possible twins.
-      records.set(key, {
-        values,
-        shift: {
-          shiftId: String(values['shift_id']),
-          userId: String(values['user_id']),
-          startMs: instantMs(values['start_at'], 'start_at'),
-          endMs: values['end_at'] === null ? null : instantMs(values['end_at'], 'end_at'),
-          businessDate: String(values['business_date']),
-        },
-      });
-    }
+  for (const [key, { values }] of read.records) {
+    records.set(key, {
+      values,
+      shift: {
+        shiftId: String(values['shift_id']),
+        userId: String(values['user_id']),
+        startMs: instantMs(values['start_at'], 'start_at'),
+        endMs: values['end_at'] === null ? null : instantMs(values['end_at'], 'end_at'),
+        businessDate: String(values['business_date']),
+      },
+    });
   }
+  const unreadable = read.unreadable;
   return { records, unreadable };
 }

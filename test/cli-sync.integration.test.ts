@@ -4,42 +4,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { startConnecteamSimulator } from '../src/connectors/connecteam/simulator/index.ts';
 import { addDays } from '../src/time/business-day.ts';
-import { freshSchema, PG_URL } from './helpers/postgres.ts';
-import { runCli, startCli, writeConfig } from './helpers/cli.ts';
+import { freshSchema, pgRows } from './helpers/postgres.ts';
+import { acmeConfig, runCli, startCli, writeConfig } from './helpers/cli.ts';
 import { dataset, shift } from './helpers/shifts.ts';
 
-function configFor(baseUrl: string, controlSchema: string, destinationSchema: string, batchSize = 1000) {
-  return {
-    controlPlane: { url: PG_URL, schema: controlSchema },
-    tenants: [{ id: 'acme', name: 'Acme', timezone: 'America/Chicago' }],
-    connections: [{ id: 'acme-connecteam', tenant: 'acme', connector: 'connecteam', baseUrl, credentials: { apiKey: { env: 'ACME_CT_KEY' } }, maxAttempts: 2 }],
-    destinations: [{ id: 'warehouse', url: PG_URL, schema: destinationSchema }],
-    syncs: [
-      { id: 'acme-shifts', tenant: 'acme', connection: 'acme-connecteam', stream: 'connecteam.shifts', destination: 'warehouse', batchSize },
-      { id: 'acme-users', tenant: 'acme', connection: 'acme-connecteam', stream: 'connecteam.users', destination: 'warehouse' },
-    ],
-  };
-}
 
-async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 test('sync --json prints one summary; migrate then sync; exit code 0', async () => {
   const simulator = await startConnecteamSimulator({ dataset: dataset([shift(101, '2026-11-10T08:00', '2026-11-10T12:00'), shift(101, '2026-11-10T14:00', '2026-11-10T18:00')]), rateLimit: false });
   const control = await freshSchema('ctl');
   const dest = await freshSchema('dst');
   try {
-    const config = writeConfig(configFor(simulator.url, control.schema, dest.schema));
+    const config = writeConfig(acmeConfig(simulator.url, control.schema, dest.schema));
     const env = { ACME_CT_KEY: simulator.apiKey };
     const migrated = await runCli(['migrate', '--config', config], env);
     assert.equal(migrated.code, 0, migrated.stderr);
@@ -51,7 +29,7 @@ test('sync --json prints one summary; migrate then sync; exit code 0', async () 
     assert.equal(summary.status, 'succeeded');
     assert.deepEqual(summary.counts, { fetched: 2, created: 2, updated: 0, unchanged: 0, deleted: 0, dead: 0 });
     assert.deepEqual(summary.window, { from: '2026-11-10', to: '2026-11-11', timezone: 'America/Chicago' });
-    const rows = await query<{ n: number }>(`SELECT count(*)::int AS n FROM "${dest.schema}".connecteam_shifts`);
+    const rows = await pgRows<{ n: number }>(`SELECT count(*)::int AS n FROM "${dest.schema}".connecteam_shifts`);
     assert.equal(rows[0]!.n, 2);
 
     const users = await runCli(['sync', 'acme-users', '--config', config], env);
@@ -77,7 +55,7 @@ test('bad usage and bad configuration exit 2 with the reason', async () => {
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /tenants\[0\]\.timezone: expected an IANA timezone such as "America\/Chicago"; received "Central"/);
 
-  const badWindow = writeConfig(configFor('http://127.0.0.1:9', 'a', 'b'));
+  const badWindow = writeConfig(acmeConfig('http://127.0.0.1:9', 'a', 'b'));
   const half = await runCli(['sync', 'acme-shifts', '--from', '2026-11-10', '--config', badWindow], { ACME_CT_KEY: 'k' });
   assert.equal(half.code, 2);
   assert.match(half.stderr, /--from and --to go together/);
@@ -88,7 +66,7 @@ test('a rejected API key fails the run at once (exit 1), naming tenant and conne
   const control = await freshSchema('ctl');
   const dest = await freshSchema('dst');
   try {
-    const config = writeConfig(configFor(simulator.url, control.schema, dest.schema));
+    const config = writeConfig(acmeConfig(simulator.url, control.schema, dest.schema));
     const secret = 'wrong-key-5f3a9c';
     const result = await runCli(['sync', 'acme-shifts', '--today', '--config', config], { ACME_CT_KEY: secret });
     assert.equal(result.code, 1, result.stdout + result.stderr);
@@ -97,7 +75,7 @@ test('a rejected API key fails the run at once (exit 1), naming tenant and conne
     assert.match(result.stdout, /ACME_CT_KEY/);
     assert.ok(!(result.stdout + result.stderr).includes(secret), 'the key never appears in output');
     assert.equal(simulator.stats.requests, 1, 'a 401 is not retried');
-    const runs = await query<{ status: string; error: string }>(`SELECT status, error FROM "${control.schema}".runs`);
+    const runs = await pgRows<{ status: string; error: string }>(`SELECT status, error FROM "${control.schema}".runs`);
     assert.equal(runs[0]!.status, 'failed');
     assert.ok(!runs[0]!.error.includes(secret));
   } finally {
@@ -118,7 +96,7 @@ test('a run killed with SIGKILL mid-way resumes from its checkpoint: no duplicat
   const control = await freshSchema('ctl');
   const dest = await freshSchema('dst');
   try {
-    const config = writeConfig(configFor(simulator.url, control.schema, dest.schema, 25));
+    const config = writeConfig(acmeConfig(simulator.url, control.schema, dest.schema, 25));
     const env = { ACME_CT_KEY: simulator.apiKey };
     const args = ['sync', 'acme-shifts', '--from', '2025-06-01', '--to', addDays('2025-06-01', 400), '--json', '--config', config];
     const first = startCli(args, env);
@@ -126,14 +104,14 @@ test('a run killed with SIGKILL mid-way resumes from its checkpoint: no duplicat
     let fetched = 0;
     for (let i = 0; i < 200 && fetched < 150; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      const rows = await query<{ fetched: number }>(`SELECT fetched FROM "${control.schema}".runs WHERE status = 'running'`).catch(() => []);
+      const rows = await pgRows<{ fetched: number }>(`SELECT fetched FROM "${control.schema}".runs WHERE status = 'running'`).catch(() => []);
       fetched = rows[0]?.fetched ?? 0;
     }
     assert.ok(fetched >= 150, `the run checkpointed before the kill (fetched ${fetched})`);
     first.child.kill('SIGKILL');
     const killed = await first.done;
     assert.equal(killed.signal, 'SIGKILL');
-    const left = await query<{ status: string; n: number }>(`SELECT r.status, (SELECT count(*)::int FROM "${dest.schema}".connecteam_shifts) AS n FROM "${control.schema}".runs r`);
+    const left = await pgRows<{ status: string; n: number }>(`SELECT r.status, (SELECT count(*)::int FROM "${dest.schema}".connecteam_shifts) AS n FROM "${control.schema}".runs r`);
     assert.equal(left[0]!.status, 'running', 'the killed run is still marked running');
     assert.ok(left[0]!.n > 0 && left[0]!.n < 800, `part of the data landed (${left[0]!.n})`);
 
@@ -146,11 +124,11 @@ test('a run killed with SIGKILL mid-way resumes from its checkpoint: no duplicat
     assert.equal(summary.counts.created + summary.counts.unchanged, 800);
     assert.equal(summary.counts.dead + summary.counts.updated + summary.counts.deleted, 0);
 
-    const rows = await query<{ n: number; distinct_ids: number }>(`SELECT count(*)::int AS n, count(DISTINCT shift_id)::int AS distinct_ids FROM "${dest.schema}".connecteam_shifts`);
+    const rows = await pgRows<{ n: number; distinct_ids: number }>(`SELECT count(*)::int AS n, count(DISTINCT shift_id)::int AS distinct_ids FROM "${dest.schema}".connecteam_shifts`);
     assert.deepEqual(rows[0], { n: 800, distinct_ids: 800 });
-    const ids = new Set((await query<{ shift_id: string }>(`SELECT shift_id FROM "${dest.schema}".connecteam_shifts`)).map((r) => r.shift_id));
+    const ids = new Set((await pgRows<{ shift_id: string }>(`SELECT shift_id FROM "${dest.schema}".connecteam_shifts`)).map((r) => r.shift_id));
     assert.ok(shifts.every((s) => ids.has(s.id)), 'no shift lost');
-    const runs = await query<{ id: string; status: string; resumed_count: number }>(`SELECT id::text, status, resumed_count FROM "${control.schema}".runs`);
+    const runs = await pgRows<{ id: string; status: string; resumed_count: number }>(`SELECT id::text, status, resumed_count FROM "${control.schema}".runs`);
     assert.deepEqual(runs, [{ id: summary.runId, status: 'succeeded', resumed_count: 1 }], 'the same run finished; no second run');
   } finally {
     await simulator.close();

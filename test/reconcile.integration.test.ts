@@ -6,43 +6,21 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { startConnecteamSimulator } from '../src/connectors/connecteam/simulator/index.ts';
 import { shiftsStream, SHIFTS_TABLE } from '../src/connectors/connecteam/shifts-stream.ts';
 import { addDays, businessDayRange } from '../src/time/business-day.ts';
-import { freshSchema, PG_URL } from './helpers/postgres.ts';
-import { runCli, writeConfig, type CliResult } from './helpers/cli.ts';
+import { freshSchema, pgRows } from './helpers/postgres.ts';
+import { type CliResult, acmeConfig, runCli, writeConfig } from './helpers/cli.ts';
 import { CHICAGO, dataset, localSeconds, shift } from './helpers/shifts.ts';
 import { DESTINATION_DIALECTS, mergeRowOf, testDestination } from './helpers/destinations.ts';
 import type { DatasetShift } from '../src/connectors/connecteam/simulator/types.ts';
 
-function configFor(baseUrl: string, controlSchema: string, destinationSchema: string) {
-  return {
-    controlPlane: { url: PG_URL, schema: controlSchema },
-    tenants: [{ id: 'acme', name: 'Acme', timezone: CHICAGO }],
-    connections: [{ id: 'acme-connecteam', tenant: 'acme', connector: 'connecteam', baseUrl, credentials: { apiKey: { env: 'ACME_CT_KEY' } }, maxAttempts: 2 }],
-    destinations: [{ id: 'warehouse', url: PG_URL, schema: destinationSchema }],
-    syncs: [
-      { id: 'acme-shifts', tenant: 'acme', connection: 'acme-connecteam', stream: 'connecteam.shifts', destination: 'warehouse' },
-      { id: 'acme-users', tenant: 'acme', connection: 'acme-connecteam', stream: 'connecteam.users', destination: 'warehouse' },
-    ],
-  };
-}
 
 /** `tidemark reconcile …` as a user runs it: the real binary in a child process. */
 function reconcile(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return runCli(['reconcile', ...args], env);
 }
 
-async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 interface JsonGroup {
   group: string;
@@ -76,7 +54,7 @@ test('reconcile: equal after a sync (exit 0); two rows deleted and one shift edi
   const control = await freshSchema('ctl');
   const dest = await freshSchema('dst');
   try {
-    const config = writeConfig(configFor(simulator.url, control.schema, dest.schema));
+    const config = writeConfig(acmeConfig(simulator.url, control.schema, dest.schema));
     const env = { ACME_CT_KEY: simulator.apiKey };
     const synced = await runCli(['sync', 'acme-shifts', '--from', FROM, '--to', TO, '--json', '--config', config], env);
     assert.equal(synced.code, 0, synced.stderr);
@@ -91,7 +69,7 @@ test('reconcile: equal after a sync (exit 0); two rows deleted and one shift edi
 
     // Damage: two rows gone from the table, one shift's end moved upstream (+30 min).
     const [lost101, lost102] = [shifts[2]!, shifts[5]!]; // 2026-11-10 employee 101, 2026-11-11 employee 102
-    await query(`DELETE FROM "${dest.schema}".connecteam_shifts WHERE shift_id = ANY($1)`, [[lost101.id, lost102.id]]);
+    await pgRows(`DELETE FROM "${dest.schema}".connecteam_shifts WHERE shift_id = ANY($1)`, [[lost101.id, lost102.id]]);
     const edited = shifts[10]!; // 2026-11-14 employee 101
     simulator.store.closeShift(edited.id, localSeconds('2026-11-14T12:30'));
 
@@ -122,7 +100,7 @@ test('reconcile: equal after a sync (exit 0); two rows deleted and one shift edi
       ['2026-11-10', '2026-11-12', 'succeeded'],
       ['2026-11-14', '2026-11-15', 'succeeded'],
     ]);
-    const runs = await query<{ window_from: string; window_to: string; trigger: string; created: number; updated: number }>(
+    const runs = await pgRows<{ window_from: string; window_to: string; trigger: string; created: number; updated: number }>(
       `SELECT window_from::text, window_to::text, trigger, created, updated FROM "${control.schema}".runs WHERE trigger = 'reconcile' ORDER BY id`,
     );
     assert.deepEqual(runs, [
@@ -141,7 +119,7 @@ test('reconcile: equal after a sync (exit 0); two rows deleted and one shift edi
 });
 
 test('reconcile refuses a snapshot stream and a missing window (exit 2, with the reason)', async () => {
-  const config = writeConfig(configFor('http://127.0.0.1:9', 'a', 'b'));
+  const config = writeConfig(acmeConfig('http://127.0.0.1:9', 'a', 'b'));
   const users = await reconcile(['acme-users', '--from', FROM, '--to', TO, '--config', config], { ACME_CT_KEY: 'k' });
   assert.equal(users.code, 2);
   assert.match(users.stderr, /reads connecteam\.users, which reconcile cannot total yet/);

@@ -7,35 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { startConnecteamSimulator } from '../src/connectors/connecteam/simulator/index.ts';
-import { freshSchema, PG_URL } from './helpers/postgres.ts';
-import { runCli, writeConfig } from './helpers/cli.ts';
-import { CHICAGO, dataset, shift, user } from './helpers/shifts.ts';
+import { freshSchema, pgRows } from './helpers/postgres.ts';
+import { acmeConfig, runCli, writeConfig } from './helpers/cli.ts';
+import { dataset, shift, user } from './helpers/shifts.ts';
 import type { DatasetShift } from '../src/connectors/connecteam/simulator/types.ts';
 
-function configFor(baseUrl: string, controlSchema: string, destinationSchema: string) {
-  return {
-    controlPlane: { url: PG_URL, schema: controlSchema },
-    tenants: [{ id: 'acme', name: 'Acme', timezone: CHICAGO }],
-    connections: [{ id: 'acme-connecteam', tenant: 'acme', connector: 'connecteam', baseUrl, credentials: { apiKey: { env: 'ACME_CT_KEY' } }, maxAttempts: 2 }],
-    destinations: [{ id: 'warehouse', url: PG_URL, schema: destinationSchema }],
-    syncs: [
-      { id: 'acme-shifts', tenant: 'acme', connection: 'acme-connecteam', stream: 'connecteam.shifts', destination: 'warehouse' },
-      { id: 'acme-users', tenant: 'acme', connection: 'acme-connecteam', stream: 'connecteam.users', destination: 'warehouse' },
-    ],
-  };
-}
 
-async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 interface JsonCandidate {
   shiftId: string;
@@ -72,14 +50,14 @@ test('repair tz-shift: lists exactly the shifted rows (CST +6 h, CDT +5 h), neve
   const dest = await freshSchema('dst');
   const table = `"${dest.schema}".connecteam_shifts`;
   try {
-    const config = writeConfig(configFor(simulator.url, control.schema, dest.schema));
+    const config = writeConfig(acmeConfig(simulator.url, control.schema, dest.schema));
     const env = { ACME_CT_KEY: simulator.apiKey };
     const synced = await runCli(['sync', 'acme-shifts', '--from', FROM, '--to', TO, '--config', config], env);
     assert.equal(synced.code, 0, synced.stderr);
 
     // The old bug: copies moved by the offset under other ids, and one row's own times moved.
     const copy = (id: string, newId: string, hours: number) =>
-      query(
+      pgRows(
         `INSERT INTO ${table} SELECT (jsonb_populate_record(NULL::${table}, to_jsonb(s) || jsonb_build_object(
            'shift_id', $2::text, 'start_at', s.start_at + make_interval(hours => $3), 'end_at', s.end_at + make_interval(hours => $3)))).*
          FROM ${table} AS s WHERE s.shift_id = $1`,
@@ -89,10 +67,10 @@ test('repair tz-shift: lists exactly the shifted rows (CST +6 h, CDT +5 h), neve
     await copy(cstA.id, 'bad-cst-a-minus6', -6); // 02:00–06:00 CST → delete
     await copy(cdtB.id, 'bad-cdt-b-plus5', 5); // 19:00–23:00 CDT → delete
     await copy(cstE.id, 'bad-cst-e-plus6', 6); // employee 102's only shift, whose own row is then lost → correct as cstE
-    await query(`DELETE FROM ${table} WHERE shift_id = $1`, [cstE.id]);
-    await query(`UPDATE ${table} SET start_at = start_at + interval '5 hours', end_at = end_at + interval '5 hours' WHERE shift_id = $1`, [cdtA.id]); // → correct in place
+    await pgRows(`DELETE FROM ${table} WHERE shift_id = $1`, [cstE.id]);
+    await pgRows(`UPDATE ${table} SET start_at = start_at + interval '5 hours', end_at = end_at + interval '5 hours' WHERE shift_id = $1`, [cdtA.id]); // → correct in place
     const corrupted = ['bad-cdt-b-plus5', 'bad-cst-a-minus6', 'bad-cst-b-plus6', 'bad-cst-e-plus6', cdtA.id].sort();
-    const before = await query<{ shift_id: string; start_at: string }>(`SELECT shift_id, start_at::text FROM ${table} ORDER BY shift_id`);
+    const before = await pgRows<{ shift_id: string; start_at: string }>(`SELECT shift_id, start_at::text FROM ${table} ORDER BY shift_id`);
 
     const broken = await runCli(['reconcile', 'acme-shifts', '--from', FROM, '--to', TO, '--config', config], env);
     assert.equal(broken.code, 1, broken.stdout);
@@ -116,7 +94,7 @@ test('repair tz-shift: lists exactly the shifted rows (CST +6 h, CDT +5 h), neve
       ],
     );
     assert.equal(byId.get(cdtA.id)!.upstream.start, isoOf(cdtA.start.timestamp));
-    assert.deepEqual(await query(`SELECT shift_id, start_at::text FROM ${table} ORDER BY shift_id`), before, 'the dry run changed nothing');
+    assert.deepEqual(await pgRows(`SELECT shift_id, start_at::text FROM ${table} ORDER BY shift_id`), before, 'the dry run changed nothing');
 
     const text = await runCli(['repair', 'tz-shift', 'acme-shifts', '--from', FROM, '--to', TO, '--config', config], env);
     assert.equal(text.code, 0, text.stderr);
@@ -134,7 +112,7 @@ test('repair tz-shift: lists exactly the shifted rows (CST +6 h, CDT +5 h), neve
     assert.match(done.applied!.backupTable!, /^connecteam_shifts_tzshift_backup_\d{14}$/);
 
     // Exactly the upstream's shifts remain: ids and instants.
-    const rows = await query<{ shift_id: string; start_at: Date; end_at: Date | null; business_date: string; user_id: string }>(
+    const rows = await pgRows<{ shift_id: string; start_at: Date; end_at: Date | null; business_date: string; user_id: string }>(
       `SELECT shift_id, start_at, end_at, business_date::text, user_id::text FROM ${table} WHERE deleted_at IS NULL ORDER BY shift_id`,
     );
     assert.deepEqual(
@@ -144,7 +122,7 @@ test('repair tz-shift: lists exactly the shifted rows (CST +6 h, CDT +5 h), neve
     assert.equal(rows.find((r) => r.shift_id === cstE.id)!.business_date, CST_DAY);
 
     // The backup holds the corrupted rows as they were.
-    const backup = await query<{ shift_id: string; start_at: string }>(`SELECT shift_id, start_at::text FROM "${dest.schema}"."${done.applied!.backupTable!}" ORDER BY shift_id`);
+    const backup = await pgRows<{ shift_id: string; start_at: string }>(`SELECT shift_id, start_at::text FROM "${dest.schema}"."${done.applied!.backupTable!}" ORDER BY shift_id`);
     assert.deepEqual(backup, before.filter((r) => corrupted.includes(r.shift_id)));
 
     const reconciled = await runCli(['reconcile', 'acme-shifts', '--from', FROM, '--to', TO, '--config', config], env);
@@ -154,7 +132,7 @@ test('repair tz-shift: lists exactly the shifted rows (CST +6 h, CDT +5 h), neve
     const again = await runCli(['repair', 'tz-shift', 'acme-shifts', '--from', FROM, '--to', TO, '--apply', '--config', config], env);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /nothing to do/);
-    const backups = await query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE '%tzshift_backup%'`, [dest.schema]);
+    const backups = await pgRows(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name LIKE '%tzshift_backup%'`, [dest.schema]);
     assert.equal(backups.length, 1);
 
     // A sync afterwards agrees with the corrected rows: nothing created or deleted.
@@ -162,7 +140,7 @@ test('repair tz-shift: lists exactly the shifted rows (CST +6 h, CDT +5 h), neve
     assert.equal(resync.code, 0, resync.stderr);
     const { counts } = JSON.parse(resync.stdout) as { counts: { created: number; updated: number; deleted: number; unchanged: number } };
     assert.deepEqual([counts.created, counts.updated, counts.deleted, counts.unchanged], [0, 0, 0, upstream.length], 'corrected rows are what a sync writes');
-    const live = await query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE deleted_at IS NULL`);
+    const live = await pgRows<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE deleted_at IS NULL`);
     assert.equal(live[0]!.n, upstream.length);
   } finally {
     await simulator.close();
@@ -172,7 +150,7 @@ test('repair tz-shift: lists exactly the shifted rows (CST +6 h, CDT +5 h), neve
 });
 
 test('repair tz-shift refuses another stream and a missing window (exit 2, with the reason)', async () => {
-  const config = writeConfig(configFor('http://127.0.0.1:9', 'a', 'b'));
+  const config = writeConfig(acmeConfig('http://127.0.0.1:9', 'a', 'b'));
   const users = await runCli(['repair', 'tz-shift', 'acme-users', '--from', FROM, '--to', TO, '--config', config], { ACME_CT_KEY: 'k' });
   assert.equal(users.code, 2);
   assert.match(users.stderr, /reads connecteam\.users; repair tz-shift repairs connecteam\.shifts tables only/);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PG_URL } from './postgres.ts';
 
 export const BIN = fileURLToPath(new URL('../../bin/tidemark.js', import.meta.url));
 
@@ -35,4 +36,22 @@ export function writeConfig(config: unknown): string {
   const path = join(dir, 'tidemark.config.json');
   writeFileSync(path, JSON.stringify(config, null, 2));
   return path;
+}
+
+/**
+ * The configuration the CLI tests use: tenant acme (America/Chicago), its Connecteam connection
+ * to `baseUrl` (key in ACME_CT_KEY), the ledger and the warehouse on the test Postgres in their
+ * own schemas, and the syncs acme-shifts and acme-users.
+ */
+export function acmeConfig(baseUrl: string, controlSchema: string, destinationSchema: string, batchSize = 1000) {
+  return {
+    controlPlane: { url: PG_URL, schema: controlSchema },
+    tenants: [{ id: 'acme', name: 'Acme', timezone: 'America/Chicago' }],
+    connections: [{ id: 'acme-connecteam', tenant: 'acme', connector: 'connecteam', baseUrl, credentials: { apiKey: { env: 'ACME_CT_KEY' } }, maxAttempts: 2 }],
+    destinations: [{ id: 'warehouse', url: PG_URL, schema: destinationSchema }],
+    syncs: [
+      { id: 'acme-shifts', tenant: 'acme', connection: 'acme-connecteam', stream: 'connecteam.shifts', destination: 'warehouse', batchSize },
+      { id: 'acme-users', tenant: 'acme', connection: 'acme-connecteam', stream: 'connecteam.users', destination: 'warehouse' },
+    ],
+  };
 }

@@ -62,3 +62,14 @@ export async function testDatabase(backend: PostgresBackend, prefix = 't'): Prom
     },
   };
 }
+
+/** Run one statement on the test server with a fresh client and return its rows. */
+export async function pgRows<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startConnecteamSimulator } from '../src/connectors/connecteam/simulator/index.ts';
-import { addDays } from '../src/time/business-day.ts';
+import { addDays, todayIn } from '../src/time/business-day.ts';
 import { freshSchema, pgRows } from './helpers/postgres.ts';
 import { acmeConfig, runCli, startCli, writeConfig } from './helpers/cli.ts';
 import { dataset, shift } from './helpers/shifts.ts';
@@ -35,6 +35,32 @@ test('sync --json prints one summary; migrate then sync; exit code 0', async () 
     const users = await runCli(['sync', 'acme-users', '--config', config], env);
     assert.equal(users.code, 0, users.stderr);
     assert.match(users.stdout, /fetched 2 = created 2 \+ updated 0 \+ unchanged 0 \+ dead 0; deleted 0/);
+  } finally {
+    await simulator.close();
+    await control.drop();
+    await dest.drop();
+  }
+});
+
+test('--window NAME runs one of the sync\'s named windows in the tenant\'s zone; an unknown name exits 2 naming the known ones', async () => {
+  const simulator = await startConnecteamSimulator({ dataset: dataset([]), rateLimit: false });
+  const control = await freshSchema('ctl');
+  const dest = await freshSchema('dst');
+  try {
+    const base = acmeConfig(simulator.url, control.schema, dest.schema);
+    const config = writeConfig({ ...base, syncs: base.syncs.map((s) => (s.id === 'acme-shifts' ? { ...s, windows: { today: { futureDays: 1 }, week: { pastDays: 7 } } } : s)) });
+    const env = { ACME_CT_KEY: simulator.apiKey };
+    const result = await runCli(['sync', 'acme-shifts', '--window', 'today', '--json', '--config', config], env);
+    assert.equal(result.code, 0, result.stderr);
+    const today = todayIn('America/Chicago');
+    assert.deepEqual((JSON.parse(result.stdout) as { window: unknown }).window, { from: today, to: addDays(today, 2), timezone: 'America/Chicago' });
+
+    const unknown = await runCli(['sync', 'acme-shifts', '--window', 'full', '--config', config], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /syncs\[0\]\.windows: sync "acme-shifts" has no window "full"; configured: "today", "week"/);
+    const both = await runCli(['sync', 'acme-shifts', '--window', 'today', '--today', '--config', config], env);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /use one of --today, --window NAME or --from\/--to/);
   } finally {
     await simulator.close();
     await control.drop();

@@ -106,3 +106,11 @@ test('a TypeScript config file default-exports the object (defineConfig is optio
   const loaded = await loadConfig(file, {});
   assert.equal(loaded.config.syncs[0]!.stream, 'connecteam.shifts');
 });
+
+test('a lookback on a sync that is not incremental, and retention on a stream without it, name the setting', () => {
+  const data = valid() as unknown as { syncs: Record<string, unknown>[] };
+  data.syncs[0] = { ...data.syncs[0], lookbackMinutes: 30, retentionDays: 7 };
+  const problems = problemsOf(data);
+  assert.ok(problems.some((p) => /^syncs\[0\]\.lookbackMinutes: only incremental syncs have a lookback; this sync runs in window mode/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /^syncs\[0\]\.retentionDays: stream "connecteam\.shifts" keeps no retention/.test(p)), problems.join('\n'));
+});

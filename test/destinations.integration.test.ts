@@ -162,6 +162,21 @@ for (const dialect of DESTINATION_DIALECTS) {
       assert.deepEqual(await t.destination.markUnseenDeleted(shifts, 'acme', day, [seen.id], T3), []);
     });
 
+    test('retention removes only this tenant\'s rows before the cutoff instant, and says how many', async () => {
+      const cutoff = businessDayRange('2026-11-10', CHICAGO).start; // 2026-11-10T06:00Z
+      const old = shift(101, '2026-11-09T23:59', '2026-11-10T03:00'); // 05:59Z: before
+      const atCutoff = shift(102, '2026-11-10T00:00', '2026-11-10T04:00'); // 06:00Z: kept
+      const otherTenantOld = shift(103, '2026-11-08T12:00', '2026-11-08T13:00');
+      await t.destination.mergeBatch(shifts, 'acme', [old, atCutoff].map((s) => shiftRow(s)), T1);
+      await t.destination.mergeBatch(shifts, 'beta', [shiftRow(otherTenantOld, 'beta')], T1);
+
+      assert.equal(await t.destination.purgeBefore(shifts, 'acme', 'start_at', cutoff), 1);
+      const rows = await t.rows(shifts);
+      assert.deepEqual(rows.map((r) => [r.tenantId, r.key]), [['acme', atCutoff.id], ['beta', otherTenantOld.id]]);
+      assert.equal(await t.destination.purgeBefore(shifts, 'acme', 'start_at', cutoff), 0);
+      await assert.rejects(t.destination.purgeBefore(shifts, 'acme', 'user_id', cutoff), /not an instant column/);
+    });
+
     test('a snapshot deletes unseen rows of the tenant (no range), and a deleted row that comes back is revived', async () => {
       const [u1, u2, u3] = [userRow(101), userRow(102), userRow(103)];
       await t.destination.mergeBatch(users, 'acme', [u1!, u2!, u3!], T1);

@@ -6,8 +6,8 @@ export function formatSummary(s: RunSummary): string {
   const window = s.window ? ` ${s.window.from} → ${s.window.to} (exclusive, ${s.window.timezone})` : '';
   const lines = [
     `${s.status === 'succeeded' ? '✓' : s.status === 'interrupted' ? '■' : '✗'} ${s.syncId}: run #${s.runId} ${s.status} in ${(s.durationMs / 1000).toFixed(2)}s${s.resumed ? ' (resumed)' : ''}`,
-    `  ${s.stream} → ${s.table}, ${s.mode}${window}`,
-    `  fetched ${c.fetched} = created ${c.created} + updated ${c.updated} + unchanged ${c.unchanged} + dead ${c.dead}; deleted ${c.deleted}`,
+    `  ${s.stream} → ${s.table}, ${s.mode}${window}${s.mode === 'incremental' ? (s.since ? ` (updated since ${s.since})` : ' (first run: everything)') : ''}`,
+    `  fetched ${c.fetched} = created ${c.created} + updated ${c.updated} + unchanged ${c.unchanged} + dead ${c.dead}; deleted ${c.deleted}${s.purged > 0 ? `; ${s.purged} aged out (retention)` : ''}`,
   ];
   const u = s.upstream;
   if (u.requests !== undefined) lines.push(`  upstream: ${u.requests} requests, ${u.retries ?? 0} retries, ${u.rateLimited ?? 0} rate-limited`);

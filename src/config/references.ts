@@ -1,7 +1,7 @@
 /** Checks that need the whole configuration: ids unique, references resolve, streams exist. */
 import type { Config } from './schema.ts';
 import type { ConfigProblem } from './config-error.ts';
-import { findStream, streamNames } from '../connectors/registry.ts';
+import { findConnector, findStream, streamNames } from '../connectors/registry.ts';
 
 function duplicates(ids: readonly string[]): string[] {
   return ids.filter((value, index) => ids.indexOf(value) !== index);
@@ -25,6 +25,16 @@ export function checkReferences(config: Config): ConfigProblem[] {
   config.connections.forEach((connection, i) => {
     if (!tenantIds.includes(connection.tenant)) {
       problems.push({ setting: `connections[${i}].tenant`, message: `no tenant "${connection.tenant}"; configured: ${known(tenantIds)}` });
+    }
+    const schema = findConnector(connection.connector)?.options;
+    if (schema) {
+      const parsed = schema.safeParse(connection.options);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+          problems.push({ setting: `connections[${i}].options${path}`, message: issue.message });
+        }
+      }
     }
   });
 
@@ -60,6 +70,13 @@ export function checkReferences(config: Config): ConfigProblem[] {
           setting: `${at}.stream`,
           message: `stream "${sync.stream}" does not belong to connector "${connection.connector}" of connection "${connection.id}"`,
         });
+      }
+      const mode = sync.mode ?? stream.defaultMode;
+      if (sync.lookbackMinutes !== undefined && mode !== 'incremental') {
+        problems.push({ setting: `${at}.lookbackMinutes`, message: `only incremental syncs have a lookback; this sync runs in ${mode} mode` });
+      }
+      if (sync.retentionDays !== undefined && !stream.retention) {
+        problems.push({ setting: `${at}.retentionDays`, message: `stream "${sync.stream}" keeps no retention; remove the setting` });
       }
       if (sync.mode && !stream.modes.includes(sync.mode)) {
         problems.push({ setting: `${at}.mode`, message: `stream "${sync.stream}" supports ${known(stream.modes)}; received "${sync.mode}"` });

@@ -7,7 +7,7 @@ import { isTimezone } from '../time/business-day.ts';
 import { urlHasSecret } from '../db/redact.ts';
 import { SYNC_MODES } from '../engine/stream.ts';
 
-export const CONNECTOR_TYPES = ['connecteam'] as const;
+export const CONNECTOR_TYPES = ['connecteam', 'yclients', 'cliniko'] as const;
 
 const id = z
   .string()
@@ -61,7 +61,7 @@ const connection = z
       .optional(),
     maxAttempts: z.number().int().min(1).max(20).default(5),
     timeoutMs: z.number().int().min(100).default(30_000),
-    /** Connector-specific options; none are defined yet (reserved for connectors that need them). */
+    /** Connector-specific options, checked against the connector's own schema (docs/connectors/). */
     options: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
@@ -111,6 +111,12 @@ const sync = z
     table: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL identifier').optional(),
     mode: z.enum(SYNC_MODES).optional(),
     window: windowDefault.default({ pastDays: 0, futureDays: 0 }),
+    /** Named windows (e.g. YClients "full": 30 days ahead, "today": today and tomorrow), run with `--window NAME`. */
+    windows: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a window name such as "today"'), windowDefault).default({}),
+    /** `incremental` mode: how far behind the previous run's start the next run reads again. Default: the stream's. */
+    lookbackMinutes: z.number().int().min(0).max(60 * 24 * 30).optional(),
+    /** Streams with retention (YClients schedules): rows older than this many days are removed. Default: the stream's. */
+    retentionDays: z.number().int().min(0).max(3660).optional(),
     batchSize: z.number().int().min(1).max(50_000).default(1000),
     deleteGuard: deleteGuard.default({ maxFraction: 0.5, minRows: 10 }),
   })

@@ -1,5 +1,6 @@
 /** A connector: how to reach one upstream and the streams it offers. */
 import type { StreamDefinition } from '../engine/stream.ts';
+import type { ZodType } from 'zod';
 import type { UpstreamClient } from '../upstream/index.ts';
 
 export interface ConnectorClientSettings {
@@ -22,6 +23,11 @@ export interface ConnectorDefinition {
   /** Credential names the connection must provide. */
   readonly credentials: readonly string[];
   readonly defaultBaseUrl: string;
+  /**
+   * Schema of the connection's `options` (e.g. a YClients company id, a Cliniko contact email):
+   * checked when the configuration loads, problems reported as `connections[i].options.<name>`.
+   */
+  readonly options?: ZodType;
   createClient(settings: ConnectorClientSettings): UpstreamClient;
   readonly streams: readonly StreamDefinition<UpstreamClient>[];
 }

@@ -85,5 +85,10 @@ export interface Destination {
    * from an instant), counted and summed per stored business date and group: one statement.
    */
   dailyTotals(table: TargetTable, tenantId: string, range: UtcRange, columns: DailyTotalsColumns): Promise<DailyTotal[]>;
+  /**
+   * Retention: remove the tenant's rows whose instant `column` is before `before` (an indexed
+   * range, one statement); returns how many went. Rows, not soft deletes: they aged out.
+   */
+  purgeBefore(table: TargetTable, tenantId: string, column: string, before: Date): Promise<number>;
   close(): Promise<void>;
 }

@@ -29,5 +29,12 @@ export interface TableSpec {
   readonly windowColumn?: string;
 }
 
+/** The named column of the spec, which must hold instants (for range predicates such as retention). */
+export function instantColumn(spec: TableSpec, column: string): string {
+  const found = spec.columns.find((c) => c.name === column);
+  if (!found || found.type !== 'instant') throw new Error(`table ${spec.name}: "${column}" is not an instant column of the table`);
+  return found.name;
+}
+
 /** Bookkeeping columns every Tidemark table carries, in this order after the data columns. */
 export const BOOKKEEPING_COLUMNS = ['tenant_id', 'row_hash', 'synced_at', 'deleted_at'] as const;

@@ -15,6 +15,8 @@ export interface SyncParts {
   createClient(): UpstreamClient;
   /** The sync's default window (config `window`), in the tenant's zone. */
   defaultWindow(now?: Date): BusinessWindow | null;
+  /** A named window of the sync (config `windows`), in the tenant's zone; throws naming the known ones. */
+  namedWindow(name: string, now?: Date): BusinessWindow;
 }
 
 export function resolveSync(config: Config, syncId: string, env: NodeJS.ProcessEnv): SyncParts {
@@ -44,6 +46,8 @@ export function resolveSync(config: Config, syncId: string, env: NodeJS.ProcessE
     table: { spec: stream.table, name: syncConfig.table ?? stream.table.name, ...(destination.schema ? { schema: destination.schema } : {}) },
     batchSize: syncConfig.batchSize,
     deleteGuard: syncConfig.deleteGuard,
+    lookbackMinutes: syncConfig.lookbackMinutes ?? stream.incremental?.defaultLookbackMinutes ?? 0,
+    retentionDays: stream.retention ? (syncConfig.retentionDays ?? stream.retention.defaultDays) : null,
   };
 
   return {
@@ -73,6 +77,14 @@ export function resolveSync(config: Config, syncId: string, env: NodeJS.ProcessE
         timeoutMs: connection.timeoutMs,
         options: connection.options,
       });
+    },
+    namedWindow(name, now = new Date()) {
+      const named = syncConfig.windows[name];
+      if (!named) {
+        const known = Object.keys(syncConfig.windows).map((w) => `"${w}"`).join(', ') || '(none configured)';
+        throw new ConfigError('configuration', [{ setting: `syncs[${index}].windows`, message: `sync "${syncConfig.id}" has no window "${name}"; configured: ${known}` }]);
+      }
+      return relativeWindow(tenant.timezone, named.pastDays, named.futureDays, now);
     },
     defaultWindow(now = new Date()) {
       if (mode !== 'window') return null;

@@ -20,4 +20,8 @@ export interface ResolvedSync {
   readonly table: TargetTable;
   readonly batchSize: number;
   readonly deleteGuard: DeleteGuard;
+  /** `incremental` mode: minutes re-read behind the previous complete read's start (default 0). */
+  readonly lookbackMinutes?: number;
+  /** Streams with retention: rows older than this many business days are removed after each run (absent: none). */
+  readonly retentionDays?: number | null;
 }

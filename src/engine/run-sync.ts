@@ -19,6 +19,7 @@ import { ProgressMeter } from './progress-meter.ts';
 import { reconcileDeletions } from './reconcile.ts';
 import { isAbandoned, newOwner } from './run-owner.ts';
 import { errorMessage, isAbort } from './errors.ts';
+import { addDays, businessDateOf, businessDayRange } from '../time/business-day.ts';
 
 export interface RunSyncOptions {
   readonly sync: ResolvedSync;
@@ -59,6 +60,10 @@ export interface RunSummary {
   readonly resumed: boolean;
   readonly durationMs: number;
   readonly upstream: Record<string, number>;
+  /** Incremental runs: upstream records updated at or after this instant were read (null: all). */
+  readonly since: string | null;
+  /** Rows removed by the stream's retention. */
+  readonly purged: number;
 }
 
 interface Acquired {
@@ -72,8 +77,9 @@ const samePlan = (run: RunRecord, sync: ResolvedSync, window: BusinessWindow | n
 /** Start a run, or take over this sync's abandoned run (resume it if it had the same plan). */
 async function acquireRun(options: RunSyncOptions, owner: string): Promise<Acquired> {
   const { sync, window, ledger } = options;
-  const fresh = () =>
+  const fresh = async () =>
     ledger.startRun({
+      since: sync.mode === 'incremental' ? await incrementalCursor(ledger, sync) : null,
       syncId: sync.id,
       tenantId: sync.tenantId,
       stream: sync.stream.name,
@@ -97,6 +103,17 @@ async function acquireRun(options: RunSyncOptions, owner: string): Promise<Acqui
     await ledger.abandonRun(active.id, `abandoned: its process (${active.owner ?? 'released'}) stopped, and a run with a different window replaced it`);
     return { run: await fresh(), resumed: false };
   }
+}
+
+/** The previous complete read's start minus the lookback; null on the first run (read everything). */
+async function incrementalCursor(ledger: Ledger, sync: ResolvedSync): Promise<Date | null> {
+  const start = await ledger.lastCompleteReadStart(sync.id);
+  return start && new Date(start.getTime() - (sync.lookbackMinutes ?? 0) * 60_000);
+}
+
+/** Retention's cutoff: the start of the business day `days` before today, in the tenant's zone. */
+function retentionCutoff(timezone: string, days: number, now: Date): Date {
+  return businessDayRange(addDays(businessDateOf(now, timezone), -days), timezone).start;
 }
 
 function countsOf(run: RunRecord): RunCounts {
@@ -129,6 +146,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
   let pendingDead: DeadLetterInput[] = [];
   let pendingDeadKeys: string[] = [];
   let position: ReadPosition | null = run.checkpoint;
+  let purged = 0;
   const progressEvent = () => options.onProgress?.({ runId: run.id, counts: { ...counts }, progress: meter.snapshot() });
 
   // Checkpoints are written in order, at most one in flight, while the next batch is read and
@@ -176,6 +194,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
       mode: sync.mode,
       ...(window ? { window } : {}),
       ...(position !== null ? { from: position } : {}),
+      ...(run.since ? { since: run.since } : {}),
       ...(signal ? { signal } : {}),
     })) {
       position = page.position;
@@ -231,6 +250,10 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
         await ledgerWrite;
       }
     }
+    if (sync.stream.retention && sync.retentionDays !== undefined && sync.retentionDays !== null) {
+      const cutoff = retentionCutoff(sync.timezone, sync.retentionDays, new Date());
+      purged = await destination.purgeBefore(sync.table, sync.tenantId, sync.stream.retention.column, cutoff);
+    }
     if (counts.dead > 0) {
       warnings.push({ code: 'dead_letters', message: `${counts.dead} record(s) could not be read and went to the dead letters (ledger table dead_letters, run_id ${run.id})` });
     }
@@ -242,6 +265,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
       error: null,
       upstream: { ...client.stats },
       progress: meter.snapshot(),
+      purged,
     });
     progressEvent();
     if (options.retention) {
@@ -283,6 +307,8 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
       resumed,
       durationMs: Date.now() - startedAt,
       upstream: { ...client.stats },
+      since: run.since ? run.since.toISOString() : null,
+      purged,
     };
   }
 }

@@ -47,6 +47,11 @@ export interface ReadPlan {
   readonly window?: BusinessWindow;
   /** Resume from here (a checkpoint), else from the start. */
   readonly from?: ReadPosition;
+  /**
+   * `incremental` mode: read records updated at or after this instant (the previous successful
+   * run's start minus the lookback). Absent on a sync's first run: read everything.
+   */
+  readonly since?: Date;
   readonly signal?: AbortSignal;
 }
 
@@ -72,6 +77,14 @@ export interface StreamDefinition<Client = unknown> {
   normalize(raw: unknown, context: NormalizeContext): NormalizeResult;
   /** Present when `tidemark reconcile` can compare this stream's upstream with its table. */
   readonly reconcile?: ReconcileSpec;
+  /** Present for streams that offer `incremental` mode: the default lookback behind the cursor. */
+  readonly incremental?: { readonly defaultLookbackMinutes: number };
+  /**
+   * Present for streams whose old rows are cleaned up (e.g. YClients schedules): after each
+   * successful run, rows whose `column` (an instant) is before the start of the business day
+   * `days` days ago are removed. A sync's `retentionDays` overrides `defaultDays`.
+   */
+  readonly retention?: { readonly column: string; readonly defaultDays: number };
   /** Remove secrets (e.g. a kiosk PIN) from a raw record before it is kept anywhere, dead letters included. */
   redact?(raw: unknown): unknown;
 }

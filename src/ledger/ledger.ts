@@ -20,7 +20,7 @@ import type {
 
 const RUN_COLUMNS = `id, sync_id, tenant_id, stream, mode, window_from, window_to,
   status, trigger, owner, created_at, started_at, heartbeat_at, finished_at, fetched, created, updated, unchanged,
-  deleted, dead, progress, checkpoint, resumed_count, warnings, upstream, error`;
+  deleted, dead, progress, checkpoint, resumed_count, warnings, upstream, error, since, purged`;
 
 /** Another run of the same sync is queued or running (the partial unique index said so). */
 export class ActiveRunError extends Error {
@@ -59,6 +59,8 @@ export interface NewRun {
   readonly windowTo: string | null;
   readonly trigger: string;
   readonly owner: string;
+  /** Incremental runs: the cursor this run reads from. */
+  readonly since?: Date | null;
 }
 
 export interface CheckpointInput {
@@ -81,6 +83,8 @@ export interface FinishInput {
   readonly error: string | null;
   readonly upstream: Record<string, number>;
   readonly progress: RunProgress;
+  /** Rows removed by retention. */
+  readonly purged?: number;
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -102,15 +106,30 @@ export class Ledger {
   async startRun(run: NewRun): Promise<RunRecord> {
     try {
       const result = await this.db.query(
-        `INSERT INTO ${this.s}.runs (sync_id, tenant_id, stream, mode, window_from, window_to, status, trigger, owner, started_at, heartbeat_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, now(), now()) RETURNING ${RUN_COLUMNS}`,
-        [run.syncId, run.tenantId, run.stream, run.mode, run.windowFrom, run.windowTo, run.trigger, run.owner],
+        `INSERT INTO ${this.s}.runs (sync_id, tenant_id, stream, mode, window_from, window_to, status, trigger, owner, started_at, heartbeat_at, since)
+         VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, now(), now(), $9) RETURNING ${RUN_COLUMNS}`,
+        [run.syncId, run.tenantId, run.stream, run.mode, run.windowFrom, run.windowTo, run.trigger, run.owner, run.since ?? null],
       );
       return toRunRecord(result.rows[0]!);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ActiveRunError(run.syncId, await this.activeRun(run.syncId));
       throw error;
     }
+  }
+
+  /**
+   * When the sync's last complete read (a succeeded incremental or snapshot run) started: the
+   * next incremental run's cursor. The start, never the end: records updated while that run read
+   * may have been missed by it, and are read again.
+   */
+  async lastCompleteReadStart(syncId: string): Promise<Date | null> {
+    const result = await this.db.query<{ started_at: Date | string }>(
+      `SELECT started_at FROM ${this.s}.runs WHERE sync_id = $1 AND status = 'succeeded' AND mode IN ('incremental', 'snapshot')
+       ORDER BY started_at DESC LIMIT 1`,
+      [syncId],
+    );
+    const row = result.rows[0];
+    return row ? new Date(row.started_at) : null;
   }
 
   async activeRun(syncId: string): Promise<RunRecord | null> {
@@ -205,7 +224,7 @@ export class Ledger {
     const result = await this.db.query(
       `UPDATE ${this.s}.runs SET status = $2, finished_at = now(), heartbeat_at = now(), fetched = $3, created = $4,
          updated = $5, unchanged = $6, deleted = $7, dead = $8, warnings = $9::jsonb, error = $10, upstream = $11::jsonb,
-         progress = $12::jsonb
+         progress = $12::jsonb, purged = $14
        WHERE id = $1 AND status = 'running' AND owner = $13 RETURNING ${RUN_COLUMNS}`,
       [
         runId,
@@ -221,6 +240,7 @@ export class Ledger {
         JSON.stringify(input.upstream),
         JSON.stringify(input.progress),
         owner,
+        input.purged ?? 0,
       ],
     );
     if (!result.rows[0]) throw await this.lostRun(runId, owner);

@@ -36,6 +36,8 @@ export function toRunRecord(row: Row): RunRecord {
     warnings: (row.warnings ?? []) as RunRecord['warnings'],
     upstream: (row.upstream ?? {}) as RunRecord['upstream'],
     error: (row.error as string | null) ?? null,
+    since: date(row.since),
+    purged: num(row.purged),
   };
 }
 

@@ -51,6 +51,10 @@ export interface RunRecord extends RunCounts {
   readonly warnings: readonly RunWarning[];
   readonly upstream: Record<string, number>;
   readonly error: string | null;
+  /** Incremental runs: upstream records updated at or after this instant were read. */
+  readonly since: Date | null;
+  /** Rows removed by the stream's retention at the end of the run. */
+  readonly purged: number;
 }
 
 export interface ChangeRecord {

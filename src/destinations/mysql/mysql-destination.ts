@@ -11,6 +11,7 @@ import type { BoundValue, MysqlSession } from './mysql-pool.ts';
 import { hasJsonTable, MysqlPool } from './mysql-pool.ts';
 import { mysqlUrlOptions } from './mysql-url.ts';
 import {
+  purgeBeforeSql,
   auditedColumns,
   countUnseenJsonSql,
   countUnseenSql,
@@ -278,6 +279,15 @@ export class MysqlDestination implements Destination {
         session.rows<{ business_date: string; group_key: string; count: string; sum: string }>(dailyTotalsSql(table, columns), [tenantId, ...rangeParams(range)]),
       );
       return rows.map((row) => ({ businessDate: row.business_date, groupKey: row.group_key, count: Number(row.count), sum: Number(row.sum) }));
+    } catch (error) {
+      this.fail(error, table);
+    }
+  }
+
+  async purgeBefore(table: TargetTable, tenantId: string, column: string, before: Date): Promise<number> {
+    try {
+      this.assertDatabase(table);
+      return await this.pool.session((session) => session.run(purgeBeforeSql(table, column), [tenantId, mysqlInstant(before)]));
     } catch (error) {
       this.fail(error, table);
     }

@@ -3,6 +3,7 @@
  * identifiers reach the text; every value is a `?` the driver fills with an escaped literal.
  */
 import type { ColumnSpec, ColumnType, TableSpec } from '../table-spec.ts';
+import { instantColumn } from '../table-spec.ts';
 import type { DailyTotalsColumns, TargetTable } from '../destination.ts';
 import { assertIdentifier } from '../../db/identifiers.ts';
 
@@ -291,4 +292,9 @@ FROM ${qualifiedName(table)} AS t
 WHERE t.tenant_id = ? AND t.deleted_at IS NULL AND ${window} >= CAST(? AS DATETIME(6)) AND ${window} < CAST(? AS DATETIME(6))
 GROUP BY ${date}, ${group}
 ORDER BY business_date, group_key`;
+}
+
+/** Retention: tenant, then the cutoff instant (UTC text in the +00:00 session). */
+export function purgeBeforeSql(table: TargetTable, column: string): string {
+  return `DELETE FROM ${qualifiedName(table)} WHERE tenant_id = ? AND ${quoteMysqlIdent(instantColumn(table.spec, column))} < CAST(? AS DATETIME(6))`;
 }

@@ -5,6 +5,7 @@ import type { UtcRange } from '../../time/business-day.ts';
 import type { DailyTotal, DailyTotalsColumns, Destination, MergeOutcome, MergeRow, RowChange, TargetTable, UnseenCount } from '../destination.ts';
 import type { ColumnSpec } from '../table-spec.ts';
 import {
+  purgeBeforeSql,
   copyIntoStagingSql,
   countUnseenSql,
   createStagingSql,
@@ -167,6 +168,15 @@ export class PostgresDestination implements Destination {
         range.end.toISOString(),
       ]);
       return result.rows.map((row) => ({ businessDate: row.business_date, groupKey: row.group_key, count: Number(row.count), sum: Number(row.sum) }));
+    } catch (error) {
+      throw normalizeDatabaseError(error, { table: table.name, dialect: this.dialect });
+    }
+  }
+
+  async purgeBefore(table: TargetTable, tenantId: string, column: string, before: Date): Promise<number> {
+    try {
+      const result = await this.db.query(purgeBeforeSql(table, column), [tenantId, before.toISOString()]);
+      return result.rowCount ?? 0;
     } catch (error) {
       throw normalizeDatabaseError(error, { table: table.name, dialect: this.dialect });
     }

@@ -3,6 +3,7 @@
  * reach the text; every value is a bind parameter.
  */
 import type { ColumnType, TableSpec } from '../table-spec.ts';
+import { instantColumn } from '../table-spec.ts';
 import type { DailyTotalsColumns, TargetTable } from '../destination.ts';
 import { createHash } from 'node:crypto';
 import { quoteIdent } from '../../db/identifiers.ts';
@@ -156,4 +157,9 @@ FROM ${qualifiedName(table)}
 WHERE tenant_id = $1 AND deleted_at IS NULL AND ${window} >= $2 AND ${window} < $3
 GROUP BY ${date}, ${group}
 ORDER BY 1, 2`;
+}
+
+/** Retention: $1 tenant, $2 the cutoff instant. */
+export function purgeBeforeSql(table: TargetTable, column: string): string {
+  return `DELETE FROM ${qualifiedName(table)} WHERE tenant_id = $1 AND ${quoteIdent(instantColumn(table.spec, column))} < $2`;
 }

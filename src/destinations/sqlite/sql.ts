@@ -4,6 +4,7 @@
  * fails its batch instead of being stored as whatever it looked like.
  */
 import type { ColumnSpec, ColumnType, TableSpec } from '../table-spec.ts';
+import { instantColumn } from '../table-spec.ts';
 import type { DailyTotalsColumns, TargetTable } from '../destination.ts';
 import { quoteIdent } from '../../db/identifiers.ts';
 
@@ -148,4 +149,9 @@ FROM ${qualifiedName(table)}
 WHERE ${live}
 GROUP BY ${date}, ${group}
 ORDER BY 1, 2`;
+}
+
+/** Retention: :tenant, :before (ISO-8601 UTC text, which orders like the instants it names). */
+export function purgeBeforeSql(table: TargetTable, column: string): string {
+  return `DELETE FROM ${qualifiedName(table)} WHERE tenant_id = :tenant AND ${quoteIdent(instantColumn(table.spec, column))} < :before`;
 }

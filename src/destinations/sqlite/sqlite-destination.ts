@@ -13,6 +13,7 @@ import type { UtcRange } from '../../time/business-day.ts';
 import type { DailyTotal, DailyTotalsColumns, Destination, MergeOutcome, MergeRow, RowChange, TargetTable, UnseenCount } from '../destination.ts';
 import type { TableSpec } from '../table-spec.ts';
 import {
+  purgeBeforeSql,
   auditedColumns,
   countUnseenSql,
   createTableSql,
@@ -192,6 +193,15 @@ export class SqliteDestination implements Destination {
         sum: number;
       }[];
       return rows.map((row) => ({ businessDate: row.business_date, groupKey: row.group_key, count: Number(row.count), sum: Number(row.sum) }));
+    } catch (error) {
+      this.fail(error, table);
+    }
+  }
+
+  async purgeBefore(table: TargetTable, tenantId: string, column: string, before: Date): Promise<number> {
+    try {
+      const purge = this.statement(table, `purge:${column}`, () => purgeBeforeSql(table, column));
+      return Number(purge.run({ tenant: tenantId, before: sqliteInstant(before) }).changes);
     } catch (error) {
       this.fail(error, table);
     }

@@ -80,4 +80,17 @@ CREATE INDEX changes_by_run ON {{schema}}.changes (run_id, id);
 CREATE INDEX changes_by_at ON {{schema}}.changes (at);
 `,
   },
+  {
+    version: 2,
+    name: 'incremental cursor and retention per run',
+    sql: `
+-- The lower bound on upstream updated_at an incremental run read from (the previous successful
+-- run's start minus the lookback), kept so a resumed run reads with the same filter and so the
+-- audit shows what a run could have missed.
+ALTER TABLE {{schema}}.runs ADD COLUMN since timestamptz;
+-- Rows removed by the stream's retention (old YClients schedules): not deletions seen upstream.
+ALTER TABLE {{schema}}.runs ADD COLUMN purged integer NOT NULL DEFAULT 0;
+CREATE INDEX runs_by_sync_started ON {{schema}}.runs (sync_id, started_at DESC) WHERE status = 'succeeded';
+`,
+  },
 ];

@@ -114,3 +114,15 @@ test('a lookback on a sync that is not incremental, and retention on a stream wi
   assert.ok(problems.some((p) => /^syncs\[0\]\.lookbackMinutes: only incremental syncs have a lookback; this sync runs in window mode/.test(p)), problems.join('\n'));
   assert.ok(problems.some((p) => /^syncs\[0\]\.retentionDays: stream "connecteam\.shifts" keeps no retention/.test(p)), problems.join('\n'));
 });
+
+test('a mapping names the sync table\'s columns; an unknown one, or a column Tidemark fills itself, names the setting', () => {
+  const data = valid() as unknown as { syncs: Record<string, unknown>[] };
+  data.syncs[0] = {
+    ...data.syncs[0],
+    mapping: { table: 'clock_times', key: 'id', columns: { clock_in: 'start', id: 'shift_id', employee_id: { lookup: { from: 'userid', table: 'employees', match: 'ct_id', value: 'id' } } } },
+  };
+  const problems = problemsOf(data);
+  assert.ok(problems.some((p) => /^syncs\[0\]\.mapping\.columns\.clock_in: the sync's table has no column "start"; its columns: shift_id, /.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /^syncs\[0\]\.mapping\.columns\.employee_id: the sync's table has no column "userid"/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /^syncs\[0\]\.mapping\.columns\.id: "id" is the mapping's key/.test(p)), problems.join('\n'));
+});

@@ -9,6 +9,10 @@ export function formatSummary(s: RunSummary): string {
     `  ${s.stream} → ${s.table}, ${s.mode}${window}${s.mode === 'incremental' ? (s.since ? ` (updated since ${s.since})` : ' (first run: everything)') : ''}`,
     `  fetched ${c.fetched} = created ${c.created} + updated ${c.updated} + unchanged ${c.unchanged} + dead ${c.dead}; deleted ${c.deleted}${s.purged > 0 ? `; ${s.purged} aged out (retention)` : ''}`,
   ];
+  if (s.mapping) {
+    const m = s.mapping;
+    lines.push(`  → ${m.table}: inserted ${m.inserted}, updated ${m.updated}, removed ${m.removed}${m.unmatched > 0 ? `, ${m.unmatched} not written (no lookup match)` : ''}`);
+  }
   const u = s.upstream;
   if (u.requests !== undefined) lines.push(`  upstream: ${u.requests} requests, ${u.retries ?? 0} retries, ${u.rateLimited ?? 0} rate-limited`);
   for (const w of s.warnings) lines.push(`  ! ${w.code}: ${w.message}`);

@@ -1,10 +1,29 @@
 /** Checks that need the whole configuration: ids unique, references resolve, streams exist. */
-import type { Config } from './schema.ts';
+import type { Config, SyncConfig } from './schema.ts';
 import type { ConfigProblem } from './config-error.ts';
 import { findConnector, findStream, streamNames } from '../connectors/registry.ts';
 
 function duplicates(ids: readonly string[]): string[] {
   return ids.filter((value, index) => ids.indexOf(value) !== index);
+}
+
+/** A mapping names columns of the stream's table, and writes each column of the user's table once. */
+function checkMapping(mapping: NonNullable<SyncConfig['mapping']>, streamColumns: readonly string[], at: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const accepted = streamColumns.join(', ');
+  for (const [column, from] of Object.entries(mapping.columns)) {
+    const source = typeof from === 'string' ? from : 'lookup' in from ? from.lookup.from : null;
+    if (source !== null && !streamColumns.includes(source)) {
+      problems.push({ setting: `${at}.columns.${column}`, message: `the sync's table has no column "${source}"; its columns: ${accepted}` });
+    }
+  }
+  const special = [mapping.key, mapping.tenantColumn, typeof mapping.deleted === 'object' ? mapping.deleted.column : undefined];
+  for (const column of special) {
+    if (column !== undefined && column in mapping.columns) {
+      problems.push({ setting: `${at}.columns.${column}`, message: `"${column}" is the mapping's key, tenant or deleted-flag column, which Tidemark fills itself; remove it from columns` });
+    }
+  }
+  return problems;
 }
 
 export function checkReferences(config: Config): ConfigProblem[] {
@@ -77,6 +96,11 @@ export function checkReferences(config: Config): ConfigProblem[] {
       }
       if (sync.retentionDays !== undefined && !stream.retention) {
         problems.push({ setting: `${at}.retentionDays`, message: `stream "${sync.stream}" keeps no retention; remove the setting` });
+      }
+      if (sync.mapping) problems.push(...checkMapping(sync.mapping, stream.table.columns.map((c) => c.name), `${at}.mapping`));
+      const destination = config.destinations.find((d) => d.id === sync.destination);
+      if (sync.mapping && typeof destination?.url === 'string' && destination.url.startsWith('sqlite:')) {
+        problems.push({ setting: `${at}.mapping`, message: 'a mapping onto an existing table needs a Postgres or MySQL/MariaDB destination; SQLite destinations hold Tidemark\'s own tables only' });
       }
       if (sync.mode && !stream.modes.includes(sync.mode)) {
         problems.push({ setting: `${at}.mode`, message: `stream "${sync.stream}" supports ${known(stream.modes)}; received "${sync.mode}"` });

@@ -100,6 +100,50 @@ const deleteGuard = z
   })
   .strict();
 
+const sqlName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL identifier');
+const mappedScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** How one column of a user's own table is filled (docs/destinations.md, "Your own tables"). */
+const mappedColumn = z.union([
+  sqlName.describe('a column of the sync\'s table, e.g. "start_at"'),
+  z.object({ value: mappedScalar }).strict(),
+  z
+    .object({
+      lookup: z
+        .object({
+          /** The sync table's column whose value is looked up (e.g. user_id). */
+          from: sqlName,
+          table: sqlName,
+          schema: sqlName.optional(),
+          /** The lookup table's column holding the upstream id (e.g. connecteam_user_id). */
+          match: sqlName,
+          /** The lookup table's column written into the mapped column (e.g. id). */
+          value: sqlName,
+          /** No match: skip the row and warn (true), or write NULL (false). */
+          required: z.boolean().default(true),
+        })
+        .strict(),
+    })
+    .strict(),
+]);
+
+const mapping = z
+  .object({
+    /** The user's existing table, kept level with the sync's own table after each run. */
+    table: sqlName,
+    schema: sqlName.optional(),
+    /** The user's column holding the upstream identity; it needs a unique key. */
+    key: sqlName,
+    /** The user's column holding the tenant, when the table holds several tenants. */
+    tenantColumn: sqlName.optional(),
+    columns: z.record(sqlName, mappedColumn),
+    /** Deleted upstream: remove the row ("delete"), or set a flag column (e.g. is_active = false). */
+    deleted: z
+      .union([z.literal('delete'), z.object({ column: sqlName, live: mappedScalar, deleted: mappedScalar }).strict()])
+      .default('delete'),
+  })
+  .strict();
+
 const sync = z
   .object({
     id,
@@ -118,6 +162,8 @@ const sync = z
     /** Streams with retention (YClients schedules): rows older than this many days are removed. Default: the stream's. */
     retentionDays: z.number().int().min(0).max(3660).optional(),
     batchSize: z.number().int().min(1).max(50_000).default(1000),
+    /** Also keep a user's own table level with the sync's table, through a column mapping. */
+    mapping: mapping.optional(),
     deleteGuard: deleteGuard.default({ maxFraction: 0.5, minRows: 10 }),
   })
   .strict();

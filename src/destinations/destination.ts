@@ -5,6 +5,7 @@
 import type { ColumnValue, JsonValue } from '../engine/stream.ts';
 import type { TableSpec } from './table-spec.ts';
 import type { UtcRange } from '../time/business-day.ts';
+import type { MappingOutcome, MappingScope, TableMapping } from './table-mapping.ts';
 
 /** A table as one sync uses it: the stream's spec under the configured name and schema. */
 export interface TargetTable {
@@ -90,5 +91,11 @@ export interface Destination {
    * range, one statement); returns how many went. Rows, not soft deletes: they aged out.
    */
   purgeBefore(table: TargetTable, tenantId: string, column: string, before: Date): Promise<number>;
+  /**
+   * Bring a user's own table level with `source` (the sync's table) for the rows in `scope`,
+   * through `mapping`, in one transaction, writing only rows whose mapped values differ.
+   * Absent on dialects that cannot (SQLite): the engine then fails the run with the reason.
+   */
+  applyMapping?(source: TargetTable, mapping: TableMapping, tenantId: string, scope: MappingScope): Promise<MappingOutcome>;
   close(): Promise<void>;
 }

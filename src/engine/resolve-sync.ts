@@ -5,6 +5,7 @@ import { resolveSecret, resolveUrl } from '../config/secrets.ts';
 import { findConnector, findStream } from '../connectors/registry.ts';
 import type { UpstreamClient } from '../upstream/index.ts';
 import type { ResolvedSync } from './resolved-sync.ts';
+import type { MappedColumn, TableMapping } from '../destinations/table-mapping.ts';
 import { relativeWindow, type BusinessWindow } from '../time/window.ts';
 
 export interface SyncParts {
@@ -17,6 +18,25 @@ export interface SyncParts {
   defaultWindow(now?: Date): BusinessWindow | null;
   /** A named window of the sync (config `windows`), in the tenant's zone; throws naming the known ones. */
   namedWindow(name: string, now?: Date): BusinessWindow;
+}
+
+/** The configured mapping with defaults: the destination's schema, lookups in the mapped table's schema. */
+function tableMapping(config: NonNullable<SyncConfig['mapping']>, destinationSchema: string | undefined): TableMapping {
+  const schema = config.schema ?? destinationSchema;
+  const columns = Object.entries(config.columns).map(([column, from]): [string, MappedColumn] => {
+    if (typeof from === 'string') return [column, { kind: 'column', column: from }];
+    if ('value' in from) return [column, { kind: 'value', value: from.value }];
+    const lookupSchema = from.lookup.schema ?? schema;
+    return [column, { kind: 'lookup', ...from.lookup, ...(lookupSchema ? { schema: lookupSchema } : {}) }];
+  });
+  return {
+    table: config.table,
+    ...(schema ? { schema } : {}),
+    keyColumn: config.key,
+    ...(config.tenantColumn ? { tenantColumn: config.tenantColumn } : {}),
+    columns,
+    deleted: config.deleted === 'delete' ? { kind: 'delete' } : { kind: 'flag', ...config.deleted },
+  };
 }
 
 export function resolveSync(config: Config, syncId: string, env: NodeJS.ProcessEnv): SyncParts {
@@ -48,6 +68,7 @@ export function resolveSync(config: Config, syncId: string, env: NodeJS.ProcessE
     deleteGuard: syncConfig.deleteGuard,
     lookbackMinutes: syncConfig.lookbackMinutes ?? stream.incremental?.defaultLookbackMinutes ?? 0,
     retentionDays: stream.retention ? (syncConfig.retentionDays ?? stream.retention.defaultDays) : null,
+    ...(syncConfig.mapping ? { mapping: tableMapping(syncConfig.mapping, destination.schema) } : {}),
   };
 
   return {

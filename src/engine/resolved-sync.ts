@@ -2,6 +2,7 @@
 import type { StreamDefinition, SyncMode } from './stream.ts';
 import type { TargetTable } from '../destinations/destination.ts';
 import type { UpstreamClient } from '../upstream/index.ts';
+import type { TableMapping } from '../destinations/table-mapping.ts';
 
 export interface DeleteGuard {
   /** A read that would delete more than this fraction of the live rows deletes nothing. */
@@ -24,4 +25,6 @@ export interface ResolvedSync {
   readonly lookbackMinutes?: number;
   /** Streams with retention: rows older than this many business days are removed after each run (absent: none). */
   readonly retentionDays?: number | null;
+  /** A user's own table kept level with `table` after each run (config `mapping`). */
+  readonly mapping?: TableMapping;
 }

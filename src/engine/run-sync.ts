@@ -20,6 +20,8 @@ import { reconcileDeletions } from './reconcile.ts';
 import { isAbandoned, newOwner } from './run-owner.ts';
 import { errorMessage, isAbort } from './errors.ts';
 import { addDays, businessDateOf, businessDayRange } from '../time/business-day.ts';
+import type { MappingOutcome } from '../destinations/table-mapping.ts';
+import { applyMapping } from './apply-mapping.ts';
 
 export interface RunSyncOptions {
   readonly sync: ResolvedSync;
@@ -64,6 +66,8 @@ export interface RunSummary {
   readonly since: string | null;
   /** Rows removed by the stream's retention. */
   readonly purged: number;
+  /** What the run did to the user's own mapped table (config `mapping`), when there is one. */
+  readonly mapping: MappingOutcome | null;
 }
 
 interface Acquired {
@@ -147,6 +151,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
   let pendingDeadKeys: string[] = [];
   let position: ReadPosition | null = run.checkpoint;
   let purged = 0;
+  let mapped: MappingOutcome | null = null;
   const progressEvent = () => options.onProgress?.({ runId: run.id, counts: { ...counts }, progress: meter.snapshot() });
 
   // Checkpoints are written in order, at most one in flight, while the next batch is read and
@@ -254,6 +259,11 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
       const cutoff = retentionCutoff(sync.timezone, sync.retentionDays, new Date());
       purged = await destination.purgeBefore(sync.table, sync.tenantId, sync.stream.retention.column, cutoff);
     }
+    if (sync.mapping) {
+      const applied = await applyMapping({ destination, sync, window, runStartedAt: run.startedAt ?? new Date(startedAt), processStartedAt: new Date(startedAt) });
+      mapped = applied.outcome;
+      if (applied.warning) warnings.push(applied.warning);
+    }
     if (counts.dead > 0) {
       warnings.push({ code: 'dead_letters', message: `${counts.dead} record(s) could not be read and went to the dead letters (ledger table dead_letters, run_id ${run.id})` });
     }
@@ -309,6 +319,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
       upstream: { ...client.stats },
       since: run.since ? run.since.toISOString() : null,
       purged,
+      mapping: mapped,
     };
   }
 }

@@ -26,7 +26,7 @@ export interface RunProgress {
 
 /** A warning code with stable spelling (alerts and tests match on `code`). */
 export interface RunWarning {
-  readonly code: 'empty_read' | 'suspected_truncation' | 'dead_letters' | 'resumed' | 'prune_failed';
+  readonly code: 'empty_read' | 'suspected_truncation' | 'dead_letters' | 'resumed' | 'prune_failed' | 'unmapped_rows';
   readonly message: string;
 }
 

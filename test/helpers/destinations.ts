@@ -48,6 +48,10 @@ export interface TestDestination {
   rows(table: TargetTable): Promise<StoredRow[]>;
   /** A plain INSERT of `row` with the dialect's own driver (no upsert): rejects with the driver's error. */
   insertDirect(table: TargetTable, tenantId: string, row: MergeRow, syncedAt: Date): Promise<void>;
+  /** The schema this test's tables live in (Postgres server), else undefined. */
+  readonly schema: string | undefined;
+  /** Raw SQL with the dialect's own driver, for tables of the user's own (`{s}` = `"schema".` or nothing). */
+  sql(text: string): Promise<Record<string, unknown>[]>;
   cleanup(): Promise<void>;
 }
 
@@ -177,6 +181,10 @@ async function postgresLike(dialect: 'postgres' | 'pglite'): Promise<TestDestina
       const result = await reader.query<Record<string, unknown>>(`SELECT * FROM ${qualified(table)}`);
       return sorted(result.rows.map((raw) => storedRow(table.spec, raw, dialect)));
     },
+    schema,
+    async sql(text) {
+      return (await reader.query<Record<string, unknown>>(text.replaceAll('{s}', schema ? `"${schema}".` : ''))).rows;
+    },
     async insertDirect(table, tenantId, row, syncedAt) {
       const { names, params } = insertParts(table, tenantId, row, syncedAt, dialect);
       await reader.query(`INSERT INTO ${qualified(table)} (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, params);
@@ -209,6 +217,11 @@ async function mysqlDestination(): Promise<TestDestination> {
       const [rows] = await reader.query<mysql.RowDataPacket[]>(`SELECT * FROM \`${table.name}\``);
       return sorted(rows.map((raw) => storedRow(table.spec, raw, 'mysql')));
     },
+    schema: undefined,
+    async sql(text) {
+      const [rows] = await reader.query(text.replaceAll('{s}', ''));
+      return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+    },
     async insertDirect(table, tenantId, row, syncedAt) {
       const { names, params } = insertParts(table, tenantId, row, syncedAt, 'mysql');
       await reader.execute(`INSERT INTO \`${table.name}\` (${names.map((n) => `\`${n}\``).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`, params as (string | number | null)[]);
@@ -234,6 +247,10 @@ async function sqliteDestination(): Promise<TestDestination> {
     async rows(table) {
       const rows = reader.prepare(`SELECT * FROM "${table.name}"`).all();
       return sorted(rows.map((raw) => storedRow(table.spec, raw, 'sqlite')));
+    },
+    schema: undefined,
+    async sql(text) {
+      return reader.prepare(text.replaceAll('{s}', '')).all() as Record<string, unknown>[];
     },
     async insertDirect(table, tenantId, row, syncedAt) {
       const { names, params } = insertParts(table, tenantId, row, syncedAt, 'sqlite');

@@ -8,6 +8,7 @@ import { errorMessage } from '../../engine/errors.ts';
 import { redactUrl } from '../../db/redact.ts';
 import { checkControlPlane } from '../../doctor/check-control-plane.ts';
 import { checkTable } from '../../doctor/check-table.ts';
+import { checkMapping } from '../../doctor/check-mapping.ts';
 import { openInspector } from '../../doctor/open-inspector.ts';
 import type { Finding } from '../../doctor/finding.ts';
 
@@ -33,6 +34,9 @@ async function checkSyncs(config: Awaited<ReturnType<typeof loadConfig>>['config
       const { table } = parts.sync;
       const inspection = await inspector.inspect(table.schema, table.name);
       findings.push(...checkTable({ dialect: inspector.dialect, subject, spec: table.spec, schema: table.schema, name: table.name, inspection }));
+      if (parts.sync.mapping) {
+        findings.push(...(await checkMapping({ inspector, subject, source: table.spec, mapping: parts.sync.mapping, timezone: parts.sync.timezone })));
+      }
     } catch (error) {
       findings.push({ level: 'error', subject, message: errorMessage(error) });
     } finally {
@@ -50,7 +54,9 @@ export const doctorCommand: Command = {
 Checks that the control plane answers and its ledger is migrated, and for every configured sync
 that its destination table exists with the columns and types the stream writes (instants in a
 zone-aware type: a naive timestamp is flagged and explained) and a unique key on
-(tenant_id, <upstream id>). Read-only. Exit 0 when everything is in place, 1 with a list of fixes.`,
+(tenant_id, <upstream id>); for a sync with a mapping, that the user's own table has the mapped
+columns, a unique key on the identity column and lookups that can match, and warns (!) about
+zone-less columns receiving instants. Read-only. Exit 0 when everything is in place, 1 with a list of fixes.`,
   async run(ctx) {
     const { values } = parseCommandArgs(ctx.argv, { config: { type: 'string' }, json: { type: 'boolean' } });
     const { config } = await loadConfig(values.config, ctx.env);
@@ -60,7 +66,7 @@ zone-aware type: a naive timestamp is flagged and explained) and a unique key on
       ctx.stdout.write(`${JSON.stringify({ ok: problems.length === 0, findings })}\n`);
     } else {
       for (const f of findings) {
-        ctx.stdout.write(`${f.level === 'ok' ? '✓' : '✗'} ${f.subject}: ${f.message}\n`);
+        ctx.stdout.write(`${f.level === 'ok' ? '✓' : f.level === 'warning' ? '!' : '✗'} ${f.subject}: ${f.message}\n`);
         if (f.fix) ctx.stdout.write(`    fix: ${f.fix}\n`);
       }
       ctx.stdout.write(problems.length === 0 ? '\nEverything is in place.\n' : `\n${problems.length} problem(s) to fix.\n`);

@@ -34,6 +34,8 @@ import {
 import { chunksOf, MAX_PLACEHOLDERS, packetBudget } from './chunks.ts';
 import { fromMysql, mysqlInstant, paramBytes, toMysqlParam } from './values.ts';
 import { normalizeDatabaseError } from '../database-error.ts';
+import { mappingStatements } from './mapping-sql.ts';
+import type { MappingOutcome, MappingScope, TableMapping } from '../table-mapping.ts';
 import { redactUrl } from '../../db/redact.ts';
 
 /** Keys per SELECT … IN (…) and per INSERT into the seen-keys table. */
@@ -290,6 +292,32 @@ export class MysqlDestination implements Destination {
       return await this.pool.session((session) => session.run(purgeBeforeSql(table, column), [tenantId, mysqlInstant(before)]));
     } catch (error) {
       this.fail(error, table);
+    }
+  }
+
+  async applyMapping(source: TargetTable, mapping: TableMapping, tenantId: string, scope: MappingScope): Promise<MappingOutcome> {
+    try {
+      this.assertDatabase(source);
+      const statements = mappingStatements(source, mapping, tenantId, scope);
+      return await this.pool.transaction(async (session) => {
+        const [counts] = await session.rows<{ eligible: string; existing: string; unmatched: string }>(statements.counts.sql, statements.counts.params);
+        const unmatched = Number(counts?.unmatched ?? 0);
+        const keys = unmatched > 0 ? await session.rows<{ k: string }>(statements.unmatchedKeys.sql, statements.unmatchedKeys.params) : [];
+        const affected = await session.run(statements.upsert.sql, statements.upsert.params);
+        const removed = await session.run(statements.removal.sql, statements.removal.params);
+        // Affected rows count an insert once and a changed row twice (FOUND_ROWS off).
+        const inserted = Number(counts?.eligible ?? 0) - Number(counts?.existing ?? 0);
+        return {
+          table: mapping.schema ? `${mapping.schema}.${mapping.table}` : mapping.table,
+          inserted,
+          updated: Math.max(0, (affected - inserted) / 2),
+          removed,
+          unmatched,
+          unmatchedKeys: keys.map((k) => String(k.k)),
+        };
+      });
+    } catch (error) {
+      throw normalizeDatabaseError(error, { table: mapping.table, dialect: this.dialect });
     }
   }
 

@@ -17,6 +17,8 @@ import {
   stagingName,
 } from './sql.ts';
 import { copyChunks } from './copy-text.ts';
+import { mappedTableText, mappingStatement, targetTypesSql } from './mapping-sql.ts';
+import type { MappingOutcome, MappingScope, TableMapping } from '../table-mapping.ts';
 import { quoteIdent } from '../../db/identifiers.ts';
 import { normalizeDatabaseError } from '../database-error.ts';
 
@@ -179,6 +181,21 @@ export class PostgresDestination implements Destination {
       return result.rowCount ?? 0;
     } catch (error) {
       throw normalizeDatabaseError(error, { table: table.name, dialect: this.dialect });
+    }
+  }
+
+  async applyMapping(source: TargetTable, mapping: TableMapping, tenantId: string, scope: MappingScope): Promise<MappingOutcome> {
+    try {
+      const types = await this.db.query<{ name: string; type: string }>(targetTypesSql(), [mappedTableText(mapping)]);
+      if (types.rows.length === 0) {
+        throw new Error(`the mapped table ${mappedTableText(mapping)} does not exist: create it, or fix syncs[].mapping.table (tidemark doctor checks it)`);
+      }
+      const statement = mappingStatement(source, mapping, { target: new Map(types.rows.map((r) => [r.name, r.type])) }, tenantId, scope);
+      const result = await this.db.query<{ inserted: number; updated: number; removed: number; unmatched: number; unmatched_keys: string[] }>(statement.sql, statement.params);
+      const row = result.rows[0]!;
+      return { table: mapping.schema ? `${mapping.schema}.${mapping.table}` : mapping.table, inserted: row.inserted, updated: row.updated, removed: row.removed, unmatched: row.unmatched, unmatchedKeys: row.unmatched_keys };
+    } catch (error) {
+      throw normalizeDatabaseError(error, { table: mapping.table, dialect: this.dialect });
     }
   }
 

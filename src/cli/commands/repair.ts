@@ -1,4 +1,4 @@
-/** `tidemark repair <what>`: fix damaged data already in a destination table. Today: `dedupe`. */
+/** `tidemark repair <what>`: fix damaged data already in a destination table (dedupe, tz-shift). */
 import type { CliContext, Command } from '../command.ts';
 import { EXIT, UsageError } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -13,7 +13,8 @@ import { DedupeTargetError } from '../../repair/dedupe/target.ts';
 import { resolveSync } from '../../engine/resolve-sync.ts';
 import { businessWindow, type BusinessWindow } from '../../time/window.ts';
 import { assertIsoDate } from '../../time/business-day.ts';
-import { runTzShift, TzShiftTargetError } from '../../repair/tz-shift/run.ts';
+import { runTzShift } from '../../repair/tz-shift/run.ts';
+import { TzShiftTargetError } from '../../repair/tz-shift/target-error.ts';
 import { formatTzShift, tzShiftJson } from '../../repair/tz-shift/report.ts';
 
 const USAGE = `Usage: tidemark repair <what> [options]
@@ -42,14 +43,16 @@ after the COMMIT, because MySQL commits DDL implicitly. Safe to run again.
 
 tidemark repair tz-shift <sync-id> --from YYYY-MM-DD --to YYYY-MM-DD [--apply] [--json] [--config FILE]
 
-For a connecteam.shifts sync on Postgres: reads the window's shifts upstream (nothing written) and
-the table's live rows starting in the window widened by 14 hours each side. A row is a shifted copy
+For a connecteam.shifts sync on Postgres, PGlite, MySQL/MariaDB or SQLite: reads the window's shifts
+upstream (nothing written) and the table's live rows starting in the window widened by 14 hours each
+side. A row is a shifted copy
 when it equals no upstream shift (by shift_id and start, or by employee and start) but equals one of
 the same employee and duration moved by exactly the tenant's UTC offset at that instant (Chicago:
 6 h in CST, 5 h in CDT). Rows equal to an upstream shift are never touched. Without --apply it
 lists them. With --apply, in one transaction: copies them to <table>_tzshift_backup_<YYYYMMDDHHMMSS>,
-corrects in place those whose upstream shift has no row (to the upstream's values and id), and
-deletes those whose upstream shift has its own row. Safe to run again.
+corrects those whose upstream shift has no row (to the upstream's values and id), and deletes those
+whose upstream shift has its own row. On MySQL/MariaDB the empty backup table is created just
+before that transaction (MySQL commits DDL implicitly) and dropped if it fails. Safe to run again.
 
 Exit codes: 0 done (or dry run), 1 a database failure, 2 bad usage or a missing table or column.
 See docs/repair.md.`;

@@ -1,6 +1,6 @@
 /** The text and JSON reports of `repair tz-shift`. */
 import type { TzShiftCandidate } from './plan.ts';
-import type { TzShiftApplied } from './postgres.ts';
+import type { TzShiftApplied } from './database.ts';
 
 export interface TzShiftReport {
   readonly syncId: string;

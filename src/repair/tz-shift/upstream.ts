@@ -8,11 +8,15 @@ import type { UpstreamClient } from '../../upstream/index.ts';
 import type { BusinessWindow } from '../../time/window.ts';
 import type { UpstreamShift } from './plan.ts';
 import { readWindow } from '../../engine/read-window.ts';
+import { contentHash } from '../../engine/content-hash.ts';
+import { stripNul } from '../../engine/strip-nul.ts';
 
 export interface UpstreamRecord {
   readonly shift: UpstreamShift;
   /** Every column of the table, as a sync would write it (for correcting a row in place). */
   readonly values: Readonly<Record<string, ColumnValue>>;
+  /** The row_hash a sync would write with those values, so a following sync finds the row unchanged. */
+  readonly hash: string;
 }
 
 export interface UpstreamShifts {
@@ -30,9 +34,13 @@ export async function readUpstreamShifts(sync: ResolvedSync, client: UpstreamCli
   const read = await readWindow(sync, client, window, signal);
   // The read asks for a day more on each side: all of it is kept, as possible twins.
   const records = new Map<string, UpstreamRecord>();
-  for (const [key, { values }] of read.records) {
+  for (const [key, record] of read.records) {
+    // As the sync does: NUL characters out, then the hash of what is written.
+    const json = JSON.stringify(record.values);
+    const values = stripNul(record.values, json);
     records.set(key, {
       values,
+      hash: contentHash(values, values === record.values ? json : undefined),
       shift: {
         shiftId: String(values['shift_id']),
         userId: String(values['user_id']),

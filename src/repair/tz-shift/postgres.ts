@@ -2,7 +2,7 @@
  * `repair tz-shift` on Postgres (and PGlite): read the live rows of the range, and apply in ONE
  * transaction with the table locked against writers: plan again under the lock, copy the
  * candidates to the backup table, delete those whose upstream shift has its own row, and correct
- * the others in place to the upstream's values. Postgres DDL is transactional, so the backup
+ * the others in place to the upstream's values (one statement for all of them). Postgres DDL is transactional, so the backup
  * table is created inside that transaction too: it all happens or none of it does.
  */
 import type { SqlClient, SqlQueryable } from '../../db/sql-client.ts';
@@ -55,20 +55,28 @@ function param(value: ColumnValue | undefined, type: string): string | boolean |
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-/** Every data column from the upstream's values, the row_hash a sync would write, and synced_at. */
-async function correctRow(tx: SqlQueryable, table: TargetTable, tenantId: string, rowId: string, record: UpstreamRecord, now: Date): Promise<void> {
+/**
+ * Rewrite the rows `rowIds` with their upstream's values, the row_hash a sync would write, and
+ * synced_at: one statement over bound arrays, whatever the number of rows (invariant 6).
+ */
+async function correctRows(tx: SqlQueryable, table: TargetTable, tenantId: string, corrections: readonly { rowId: string; record: UpstreamRecord }[], now: Date): Promise<number> {
+  if (corrections.length === 0) return 0;
   const { spec } = table;
-  const sets: string[] = [];
-  const params: (string | boolean | null)[] = [tenantId, rowId];
+  const params: unknown[] = [tenantId, now.toISOString(), corrections.map((c) => c.rowId), corrections.map((c) => c.record.hash)];
+  const arrays = ['$3::text[]', '$4::text[]'];
   for (const column of spec.columns) {
-    params.push(param(record.values[column.name], column.type));
-    sets.push(`${quoteIdent(column.name)} = $${params.length}::${PG_TYPES[column.type]}`);
+    params.push(corrections.map((c) => param(c.record.values[column.name], column.type)));
+    arrays.push(`$${params.length}::${PG_TYPES[column.type]}[]`);
   }
-  params.push(record.hash);
-  sets.push(`row_hash = $${params.length}`);
-  params.push(now.toISOString());
-  sets.push(`synced_at = $${params.length}::timestamptz`);
-  await tx.query(`UPDATE ${qualifiedName(table)} SET ${sets.join(', ')} WHERE tenant_id = $1 AND ${quoteIdent(spec.keyColumn)} = $2`, params);
+  const names = spec.columns.map((c) => quoteIdent(c.name));
+  const sets = [...names.map((n) => `${n} = v.${n}`), 'row_hash = v.row_hash', 'synced_at = $2::timestamptz'];
+  const result = await tx.query(
+    `UPDATE ${qualifiedName(table)} AS t SET ${sets.join(', ')}
+     FROM unnest(${arrays.join(', ')}) AS v(row_id, row_hash, ${names.join(', ')})
+     WHERE t.tenant_id = $1 AND t.${quoteIdent(spec.keyColumn)} = v.row_id`,
+    params,
+  );
+  return result.rowCount;
 }
 
 function bound(client: SqlClient, table: TargetTable, tenantId: string): TzShiftDatabase {
@@ -90,11 +98,8 @@ function bound(client: SqlClient, table: TargetTable, tenantId: string): TzShift
         const copied = await tx.query(`INSERT INTO ${qualifiedName(backup)} SELECT * FROM ${qualifiedName(table)} WHERE tenant_id = $1 AND shift_id = ANY($2::text[])`, [tenantId, ids]);
         const deletes = candidates.filter((c) => c.action === 'delete').map((c) => c.row.shiftId);
         const deleted = deletes.length === 0 ? 0 : (await tx.query(`DELETE FROM ${qualifiedName(table)} WHERE tenant_id = $1 AND shift_id = ANY($2::text[])`, [tenantId, deletes])).rowCount;
-        let corrected = 0;
-        for (const c of candidates.filter((x) => x.action === 'correct')) {
-          await correctRow(tx, table, tenantId, c.row.shiftId, upstreamOf(c, upstream), now);
-          corrected++;
-        }
+        const corrections = candidates.filter((x) => x.action === 'correct').map((c) => ({ rowId: c.row.shiftId, record: upstreamOf(c, upstream) }));
+        const corrected = await correctRows(tx, table, tenantId, corrections, now);
         return { candidates, applied: { backupTable: backup.name, backupRows: copied.rowCount, corrected, deleted } };
       });
     },

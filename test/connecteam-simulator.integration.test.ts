@@ -432,7 +432,7 @@ test('tidemark simulate connecteam serves until aborted and prints its URL and k
   const context = { stdout: stdout.stream, stderr: stderr.stream, env: {}, interactive: false, signal: controller.signal };
   const running = simulateCommand.run({ ...context, argv: ['connecteam', '--port', '0', '--users', '6', '--days', '3', '--api-key', 'k1', '--no-rate-limit'] });
   const line = await stdout.line;
-  const match = /^connecteam simulator on (http:\/\/127\.0\.0\.1:\d+) \(X-API-KEY: k1\); 6 users, (\d+) shifts$/.exec(line);
+  const match = /^connecteam simulator on (http:\/\/127\.0\.0\.1:\d+) \(accepts X-API-KEY k1\); 6 users, (\d+) shifts$/.exec(line);
   assert.ok(match, line);
   const response = await fetch(`${match[1]}/users/v1/users`, { headers: { 'X-API-KEY': 'k1' } });
   assert.equal(response.status, 200);

@@ -630,3 +630,21 @@ describe('pagination', () => {
     }, /points back to a page already read/);
   });
 });
+
+test('clients with the same shared budget key spend one budget; another key has its own', async (t) => {
+  const clock = fakeTime();
+  const server = await startServer(t, clock);
+  server.fallback = ok();
+  const key = `test ${server.url} acme/acme-connecteam`;
+  const first = client(server, clock, { limits: { perMinute: 3 }, sharedBudget: key });
+  const second = client(server, clock, { limits: { perMinute: 3 }, sharedBudget: key });
+  const other = client(server, clock, { limits: { perMinute: 3 }, sharedBudget: `${key} other` });
+  for (let i = 0; i < 3; i++) await first.getJson('/x');
+  assert.deepEqual(clock.sleeps, [], 'three requests fit the minute');
+  await other.getJson('/x');
+  assert.deepEqual(clock.sleeps, [], 'another key has its own budget');
+  await second.getJson('/x');
+  assert.equal(clock.sleeps.length, 1, 'the second client of the same key waits for the shared minute');
+  assert.ok(clock.sleeps[0]! > 0);
+  assert.equal(second.stats.requests, 1);
+});

@@ -2,9 +2,11 @@
 import type { ConnectorDefinition } from './connector.ts';
 import type { StreamDefinition } from '../engine/stream.ts';
 import type { UpstreamClient } from '../upstream/index.ts';
+import { cliniko } from './cliniko/connector.ts';
 import { connecteam } from './connecteam/connector.ts';
+import { yclients } from './yclients/connector.ts';
 
-export const CONNECTORS: readonly ConnectorDefinition[] = [connecteam];
+export const CONNECTORS: readonly ConnectorDefinition[] = [connecteam, yclients, cliniko];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {
   return CONNECTORS.find((c) => c.type === type);

@@ -10,10 +10,12 @@ import { abortErrorOf, sleepMs } from './abort.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
 import { errorTextOf } from './error-text.ts';
 import { adviceFor, budgetSpentText, subjectOf, whenText } from './messages.ts';
+import { parseJsonBody } from './json-body.ts';
 import { parseRateLimitHeaders, serverRetryHint } from './rate-limit-headers.ts';
 import type { RateLimitHints } from './rate-limit-headers.ts';
-import type { RateLimits, Reservation } from './rate-limiter.ts';
+import type { Pacing, RateLimits, Reservation } from './rate-limiter.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { sharedLimiter } from './shared-limiters.ts';
 import { buildUrl, parseBaseUrl } from './request-url.ts';
 import type { Query } from './request-url.ts';
 import { safeUrl, scrubSecrets, secretFragments } from './redact.ts';
@@ -35,6 +37,25 @@ export interface UpstreamClientOptions {
   readonly userAgent?: string;
   /** Client-side budget; leave a window out for no limit on it. */
   readonly limits?: RateLimits;
+  /**
+   * `burst` (default): send while the sliding windows have room. `even`: space requests by the
+   * per-second/per-minute window over its limit (plus 2%), for upstreams that count a strict
+   * "N per minute" (Cliniko) and to run long reads at a steady rate just under the limit.
+   */
+  readonly pacing?: Pacing;
+  /**
+   * Clients with the same key (and limits) in one process share one budget: the upstream's own
+   * unit of counting, e.g. the base URL and connection for a per-API-key limit. Default: none,
+   * the client's budget is its own.
+   */
+  readonly sharedBudget?: string;
+  /**
+   * Length of the budget's "minute" in ms. Default 60 000. Only a benchmark against a simulator
+   * whose minute is shortened the same way changes it.
+   */
+  readonly minuteMs?: number;
+  /** Keep integers beyond 2^53 in answers as their exact digits (strings) instead of rounding them. Default false. */
+  readonly exactIntegers?: boolean;
   /** Longest wait for a budget (client-side or server-reported) before failing as rate_limited. Default 120 000. */
   readonly maxBudgetWaitMs?: number;
   /** Requests per call, first try included. Default 5. */
@@ -133,7 +154,12 @@ export class UpstreamClient {
       tenantId: options.tenantId,
       connectionId: options.connectionId,
     });
-    this.#limiter = new RateLimiter(options.limits);
+    const limiterOptions = {
+      ...(options.minuteMs !== undefined ? { minuteMs: options.minuteMs } : {}),
+      ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
+    };
+    this.#limiter =
+      options.sharedBudget === undefined ? new RateLimiter(options.limits, limiterOptions) : sharedLimiter(options.sharedBudget, options.limits, limiterOptions);
     this.#gate = new ConcurrencyGate(options.concurrency ?? 4);
     this.#maxAttempts = Math.floor(positive(options.maxAttempts, 5, 'maxAttempts', 1));
     this.#baseDelayMs = positive(options.baseDelayMs, 500, 'baseDelayMs', 0);
@@ -143,6 +169,11 @@ export class UpstreamClient {
     this.#sleep = options.sleep ?? sleepMs;
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
+  }
+
+  /** The connection's base URL as parsed (e.g. `https://api.au1.cliniko.com/v1`), for streams that keep positions relative to it. */
+  get baseUrl(): string {
+    return this.#base.href;
   }
 
   /** GET `path` under the base URL with `query` (arrays repeat the key) and parse the JSON answer. */
@@ -270,7 +301,7 @@ export class UpstreamClient {
     if (status >= 200 && status < 300) {
       if (status === 204 || status === 205) return { ok: true, value: null };
       try {
-        return { ok: true, value: JSON.parse(body) as unknown };
+        return { ok: true, value: parseJsonBody(body, this.#options.exactIntegers ?? false) };
       } catch (cause) {
         return fail({
           kind: 'bad_response',

@@ -6,5 +6,6 @@ export type { UpstreamErrorInit, UpstreamErrorKind } from './upstream-error.ts';
 export { linkPages, nextLinkOf, offsetPages, pageNumberPages } from './pagination.ts';
 export type { PageNumberOptions, PagingOptions } from './pagination.ts';
 export type { Query, QueryValue } from './request-url.ts';
-export type { RateLimits } from './rate-limiter.ts';
+export type { Pacing, RateLimits } from './rate-limiter.ts';
+export { PACING_MARGIN } from './rate-limiter.ts';
 export { isAbortError } from './abort.ts';

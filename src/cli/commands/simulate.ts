@@ -12,6 +12,8 @@ import {
   loadDatasetFile,
   startConnecteamSimulator,
 } from '../../connectors/connecteam/simulator/index.ts';
+import { loadDatasetFile as loadYclientsDataset, startYclientsSimulator } from '../../connectors/yclients/simulator/index.ts';
+import { startClinikoSimulator } from '../../connectors/cliniko/simulator/index.ts';
 
 interface SimulateSettings {
   readonly host: string;
@@ -28,7 +30,8 @@ interface SimulateSettings {
 
 interface RunningSimulator {
   readonly url: string;
-  readonly apiKey: string;
+  /** The credentials it accepts, as a user writes them into env variables, e.g. "X-API-KEY sim-connecteam-key". */
+  readonly credentials: string;
   /** e.g. "12 users, 170 shifts". */
   readonly contents: string;
   close(): Promise<void>;
@@ -57,8 +60,59 @@ const SIMULATORS: Readonly<Record<string, SimulatorEntry>> = {
       const counts = simulator.store.counts();
       return {
         url: simulator.url,
-        apiKey: simulator.apiKey,
+        credentials: `X-API-KEY ${simulator.apiKey}`,
         contents: `${counts.users} users, ${counts.shifts} shifts`,
+        close: () => simulator.close(),
+      };
+    },
+  },
+  yclients: {
+    defaultPort: 4020,
+    async start(settings) {
+      const limit = settings.rateLimit;
+      const simulator = await startYclientsSimulator({
+        host: settings.host,
+        port: settings.port,
+        seed: settings.seed,
+        ...(settings.apiKey !== undefined ? { partnerToken: settings.apiKey } : {}),
+        dataset: settings.fixture === undefined ? undefined : loadYclientsDataset(settings.fixture),
+        generate: settings.generate.users === undefined ? {} : { staffPerCompany: settings.generate.users },
+        // YClients: 5 a second and 200 a minute per IP, no day budget: --rate-limit M/D sets the minute.
+        rateLimit: limit === undefined || limit === false ? limit : { perSecond: 5, perMinute: limit.perMinute },
+        faults: { latencyMs: settings.latencyMs },
+      });
+      const counts = simulator.store.counts();
+      const companies = simulator.store.companies().map((company) => `${company.id} ${company.timezone}`).join(', ');
+      return {
+        url: simulator.url,
+        credentials: `partner token ${simulator.partnerToken}, user token ${simulator.userToken}`,
+        contents: `${counts.companies} companies (${companies}), ${counts.staff} staff, ${counts.services} services`,
+        close: () => simulator.close(),
+      };
+    },
+  },
+  cliniko: {
+    defaultPort: 4030,
+    async start(settings) {
+      if (settings.fixture !== undefined) throw new RangeError('the Cliniko simulator serves a seeded data set only; drop --fixture');
+      // Cliniko: 200 a minute per user, no day budget: --rate-limit M/D sets the minute. --users and
+      // --shifts size the patients and appointments; --from/--days place the appointments.
+      const limit = settings.rateLimit;
+      const { from, days, users, shifts } = settings.generate;
+      const simulator = await startClinikoSimulator({
+        host: settings.host,
+        port: settings.port,
+        seed: settings.seed,
+        ...(settings.apiKey !== undefined ? { apiKey: settings.apiKey } : {}),
+        generate: { from, days, patients: users, appointments: shifts },
+        rateLimit: limit === undefined || limit === false ? limit : { perMinute: limit.perMinute },
+        faults: { latencyMs: settings.latencyMs },
+      });
+      const counts = simulator.store.counts();
+      return {
+        url: simulator.apiUrl,
+        credentials: `API key ${simulator.apiKey} (shard ${simulator.shard})`,
+        contents: `${counts.patients} patients, ${counts.practitioners} practitioners, ${counts.appointments} appointments`,
         close: () => simulator.close(),
       };
     },
@@ -157,7 +211,7 @@ export const simulateCommand: Command = {
 Serves the upstream's real API shape from a seeded data set (same seed, same answers) or a JSON
 fixture, until Ctrl-C. Upstreams: ${CONNECTORS}.
 
-  --port N              port to listen on (connecteam: 4010; 0 = any free port)
+  --port N              port to listen on (connecteam 4010, yclients 4020, cliniko 4030; 0 = any free port)
   --host H              address to listen on (default 127.0.0.1)
   --seed N              data set seed (default 1)
   --fixture FILE        serve this JSON data set ({timeClocks, users, shifts}) instead
@@ -165,7 +219,7 @@ fixture, until Ctrl-C. Upstreams: ${CONNECTORS}.
   --days N              generated business dates (default 14)
   --users N             generated users (default 12)
   --shifts N            exactly N shifts in total (e.g. 500, 10000, 100000 for benchmarks)
-  --api-key KEY         the X-API-KEY to accept (default sim-connecteam-key)
+  --api-key KEY         the key to accept (Connecteam X-API-KEY, YClients partner token, Cliniko API key)
   --rate-limit M/D      requests per minute/per day (default 200/20000; SBP is 5/100)
   --no-rate-limit       no limit and no rate-limit headers
   --latency MS          added to every answer
@@ -193,7 +247,7 @@ Faults at runtime: curl -X POST localhost:4010/__sim/faults -d '{"status429":2}'
       }
       throw error;
     }
-    ctx.stdout.write(`${connector} simulator on ${running.url} (X-API-KEY: ${running.apiKey}); ${running.contents}\n`);
+    ctx.stdout.write(`${connector} simulator on ${running.url} (accepts ${running.credentials}); ${running.contents}\n`);
     await untilAborted(ctx.signal);
     await running.close();
     return EXIT.ok;

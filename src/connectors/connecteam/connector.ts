@@ -20,6 +20,8 @@ export const connecteam: ConnectorDefinition = {
       // Enterprise plan: 200/min and 20,000/day per account (reference §1.6); the server's
       // x-ratelimit-* headers tighten this when the account is on a smaller plan.
       limits: settings.limits ?? { perMinute: 200, perDay: 20_000 },
+      // Counted per account: every run of this connection in the process spends one budget.
+      sharedBudget: `connecteam ${settings.baseUrl ?? 'https://api.connecteam.com'} ${settings.tenantId}/${settings.connectionId}`,
       maxAttempts: settings.maxAttempts,
       timeoutMs: settings.timeoutMs,
     });

@@ -126,3 +126,16 @@ test('a mapping names the sync table\'s columns; an unknown one, or a column Tid
   assert.ok(problems.some((p) => /^syncs\[0\]\.mapping\.columns\.employee_id: the sync's table has no column "userid"/.test(p)), problems.join('\n'));
   assert.ok(problems.some((p) => /^syncs\[0\]\.mapping\.columns\.id: "id" is the mapping's key/.test(p)), problems.join('\n'));
 });
+
+test('the YClients schedules stream offers "full" and "today" windows without configuration', () => {
+  const config = parseConfig({
+    tenants: [{ id: 'salon', name: 'Salon', timezone: 'Europe/Moscow' }],
+    connections: [{ id: 'yc', tenant: 'salon', connector: 'yclients', credentials: { partnerToken: { env: 'P' }, userToken: { env: 'U' } }, options: { companyId: 501101 } }],
+    destinations: [{ id: 'wh', url: 'postgres://app@db.example:5432/app' }],
+    syncs: [{ id: 'salon-schedules', tenant: 'salon', connection: 'yc', stream: 'yclients.staff_schedules', destination: 'wh' }],
+  });
+  const parts = resolveSync(config, 'salon-schedules', {});
+  const now = new Date('2026-11-25T21:30:00Z'); // 00:30 on the 26th in Moscow
+  assert.deepEqual([parts.namedWindow('full', now).from, parts.namedWindow('full', now).to], ['2026-11-26', '2026-12-27']);
+  assert.deepEqual([parts.namedWindow('today', now).from, parts.namedWindow('today', now).to], ['2026-11-26', '2026-11-28']);
+});

@@ -100,9 +100,10 @@ export function resolveSync(config: Config, syncId: string, env: NodeJS.ProcessE
       });
     },
     namedWindow(name, now = new Date()) {
-      const named = syncConfig.windows[name];
+      const windows = { ...stream.windows, ...syncConfig.windows };
+      const named = windows[name];
       if (!named) {
-        const known = Object.keys(syncConfig.windows).map((w) => `"${w}"`).join(', ') || '(none configured)';
+        const known = Object.keys(windows).map((w) => `"${w}"`).join(', ') || '(none configured)';
         throw new ConfigError('configuration', [{ setting: `syncs[${index}].windows`, message: `sync "${syncConfig.id}" has no window "${name}"; configured: ${known}` }]);
       }
       return relativeWindow(tenant.timezone, named.pastDays, named.futureDays, now);

@@ -77,6 +77,8 @@ export interface StreamDefinition<Client = unknown> {
   normalize(raw: unknown, context: NormalizeContext): NormalizeResult;
   /** Present when `tidemark reconcile` can compare this stream's upstream with its table. */
   readonly reconcile?: ReconcileSpec;
+  /** Named windows the stream offers without configuration (YClients `full`, `today`); a sync's `windows` override them. */
+  readonly windows?: Readonly<Record<string, { readonly pastDays: number; readonly futureDays: number }>>;
   /** Present for streams that offer `incremental` mode: the default lookback behind the cursor. */
   readonly incremental?: { readonly defaultLookbackMinutes: number };
   /**

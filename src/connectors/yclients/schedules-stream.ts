@@ -141,6 +141,8 @@ export const schedulesStream: StreamDefinition<UpstreamClient> = {
   read: readSchedules,
   normalize: (raw, context) => safely('schedule day', () => normalizeScheduleDay(raw, context.timezone), () => looseScheduleKey(raw)),
   retention: { column: 'day_start', defaultDays: 7 },
+  // The salon's two modes: the whole month ahead (daily), and today + tomorrow (hourly).
+  windows: { full: { pastDays: 0, futureDays: 30 }, today: { pastDays: 0, futureDays: 1 } },
   reconcile: {
     dateColumn: 'work_date',
     groupColumn: 'staff_id',

@@ -342,5 +342,49 @@ for (const dialect of DESTINATION_DIALECTS) {
       assert.equal(rows.filter((r) => r.deletedAt !== null).length, 1);
       assert.equal(byKey(rows, changed[2999]!.key).values.manager_note, 'edited');
     });
+
+    test('a bulk batch (2,000 new rows, then 1,000 more beside one change) keeps every value exact, and one bad value fails all of it', async () => {
+      // Past the size from which MariaDB streams new rows by LOAD DATA: its text format must keep
+      // what the bound INSERT keeps (escapes, NULL apart from '', 64-bit ids, instants).
+      const tricky = ['tab\there', 'line\nbreak\r\n', 'C:\\path\\N', '\\N', '\\', 'Zoë 🦊 𝄞 e\u0301', '"quoted" \'single\'', ''];
+      const bulkRow = (i: number, firstName = tricky[i % tricky.length]!) => {
+        const id = (9007199254740992n + BigInt(i)).toString();
+        const base = bigUserRow(id, firstName);
+        return rowFromValues(id, { ...base.values, email: i % 3 === 0 ? null : i % 3 === 1 ? '' : `u${i}@exämple.test`, archived_at: i % 2 === 0 ? null : '2026-03-08T08:00:00.123Z' });
+      };
+      const first = Array.from({ length: 2000 }, (_, i) => bulkRow(i));
+
+      const bad = rowFromValues('not-a-number', { ...first[1999]!.values, user_id: 'not-a-number' });
+      await assert.rejects(t.destination.mergeBatch(users, 'acme', [...first.slice(0, 1999), bad], T1), (error: unknown) => {
+        assert.ok(error instanceof DatabaseError, String(error));
+        assert.equal(error.table, 'connecteam_users');
+        return true;
+      });
+      assert.deepEqual(await t.rows(users), [], 'the failed batch wrote none of its rows');
+
+      const created = await t.destination.mergeBatch(users, 'acme', first, T1);
+      assert.deepEqual([created.created, created.updated, created.unchanged, created.changes.length], [2000, 0, 0, 2000]);
+      let rows = await t.rows(users);
+      assert.equal(rows.length, 2000);
+      for (const row of first) {
+        const stored = byKey(rows, row.key);
+        assert.deepEqual(stored.values, expected(USERS_TABLE, row.values));
+        assert.equal(stored.rowHash, row.hash);
+        assert.equal(stored.syncedAt, T1.toISOString());
+        assert.equal(stored.deletedAt, null);
+      }
+
+      const renamed = bulkRow(7, 'Renamed');
+      const second = [...first.slice(0, 7), renamed, ...first.slice(8), ...Array.from({ length: 1000 }, (_, i) => bulkRow(2000 + i))];
+      const outcome = await t.destination.mergeBatch(users, 'acme', second, T2);
+      assert.deepEqual([outcome.created, outcome.updated, outcome.unchanged], [1000, 1, 1999]);
+      const change = byKey(outcome.changes, renamed.key);
+      assert.deepEqual([change.op, change.before?.first_name, change.before?.user_id], ['updated', tricky[7], renamed.key]);
+      rows = await t.rows(users);
+      assert.equal(rows.length, 3000);
+      for (const row of second) assert.deepEqual(byKey(rows, row.key).values, expected(USERS_TABLE, row.values));
+      assert.equal(byKey(rows, first[0]!.key).syncedAt, T1.toISOString(), 'an unchanged row keeps its synced_at');
+      assert.equal(byKey(rows, renamed.key).syncedAt, T2.toISOString());
+    });
   });
 }

@@ -24,6 +24,7 @@ import {
   markKeysDeletedJsonSql,
   markUnseenDeletedSql,
   SCHEMA_EXISTS_SQL,
+  selectExistingJsonSql,
   selectExistingSql,
   selectUnseenJsonSql,
   selectUnseenSql,
@@ -35,6 +36,7 @@ import { chunksOf, MAX_PLACEHOLDERS, packetBudget } from './chunks.ts';
 import { fromMysql, mysqlInstant, paramBytes, toMysqlParam } from './values.ts';
 import { normalizeDatabaseError } from '../database-error.ts';
 import { mappingStatements } from './mapping-sql.ts';
+import { LOAD_MIN_ROWS, loadNewRows } from './load-new-rows.ts';
 import type { MappingOutcome, MappingScope, TableMapping } from '../table-mapping.ts';
 import { redactUrl } from '../../db/redact.ts';
 
@@ -92,8 +94,8 @@ export class MysqlDestination implements Destination {
     try {
       this.assertDatabase(table);
       return await this.pool.session(async (session) => {
-        const [exists] = await session.rows<{ found: string; max_packet: string }>(TABLE_EXISTS_SQL, [table.schema ?? null, table.name]);
-        session.learnMaxPacket(exists?.max_packet);
+        const [exists] = await session.rows<{ found: string; max_packet: string; local_infile: string }>(TABLE_EXISTS_SQL, [table.schema ?? null, table.name]);
+        session.learnVariables(exists);
         if (Number(exists?.found) > 0) return { created: false };
         if (table.schema) {
           // CREATE DATABASE IF NOT EXISTS needs the privilege even when the database is there.
@@ -111,8 +113,9 @@ export class MysqlDestination implements Destination {
   /**
    * One transaction: lock and read the batch's existing rows (hash, deleted_at, before-image), then
    * one multi-row upsert of the rows that are new or changed. Round trips: START, SELECT, INSERT,
-   * COMMIT; a batch with nothing to write skips the INSERT. More statements only past 10,000 keys
-   * or the placeholder/packet limits.
+   * COMMIT; a batch with nothing to write skips the INSERT. From LOAD_MIN_ROWS new rows up, the new
+   * ones are streamed by LOAD DATA LOCAL instead (load-new-rows.ts) and the upsert carries only the
+   * changed ones. More statements only past 10,000 keys or the placeholder/packet limits.
    */
   async mergeBatch(table: TargetTable, tenantId: string, rows: readonly MergeRow[], syncedAt: Date): Promise<MergeOutcome> {
     if (rows.length === 0) return { created: 0, updated: 0, unchanged: 0, changes: [] };
@@ -126,9 +129,14 @@ export class MysqlDestination implements Destination {
         // The rows are locked, so the ones found unchanged stay so until COMMIT: they are not sent.
         // The upsert's own hash condition still guards every row it is given.
         const writes = new Set(outcome.changes.map((c) => c.key));
-        const params: BoundValue[][] = rows
-          .filter((row) => writes.has(row.key))
-          .map((row) => [...spec.columns.map((c) => toMysqlParam(row.values[c.name], c.type, c.name)), tenantId, row.hash, synced]);
+        let upserted = rows.filter((row) => writes.has(row.key));
+        let expected = outcome.created + 2 * outcome.updated;
+        const loadable = outcome.created >= LOAD_MIN_ROWS && (await session.localInfile());
+        if (loadable && (await loadNewRows(session, table, tenantId, upserted.filter((row) => !existing.has(row.key)), synced))) {
+          upserted = upserted.filter((row) => existing.has(row.key));
+          expected = 2 * outcome.updated;
+        }
+        const params: BoundValue[][] = upserted.map((row) => [...spec.columns.map((c) => toMysqlParam(row.values[c.name], c.type, c.name)), tenantId, row.hash, synced]);
         const perRow = upsertParamsPerRow(spec);
         const rowBytes = (values: BoundValue[]) => values.reduce<number>((sum, v) => sum + paramBytes(v), 0);
         let affected = 0;
@@ -139,9 +147,9 @@ export class MysqlDestination implements Destination {
         // InnoDB reports 1 per inserted row, 2 per updated row, 0 per untouched row: a second,
         // independent count of what the SELECT predicted (a row inserted meanwhile by another
         // writer would show here). A mismatch rolls the batch back.
-        if (affected !== outcome.created + 2 * outcome.updated) {
+        if (affected !== expected) {
           throw new Error(
-            `merge counts disagree: expected ${outcome.created} created and ${outcome.updated} updated (${outcome.created + 2 * outcome.updated} affected rows), the server reported ${affected}; the batch was rolled back`,
+            `merge counts disagree: expected ${outcome.created} created and ${outcome.updated} updated (${expected} affected rows from the upsert), the server reported ${affected}; the batch was rolled back`,
           );
         }
         return outcome;
@@ -154,10 +162,14 @@ export class MysqlDestination implements Destination {
   private async lockExisting(session: MysqlSession, table: TargetTable, tenantId: string, rows: readonly MergeRow[]): Promise<Map<string, ExistingRow>> {
     const existing = new Map<string, ExistingRow>();
     const keys = rows.map((r) => r.key);
-    for (const chunk of chunksOf(keys, KEYS_PER_STATEMENT, packetBudget(await session.maxPacketBytes()), keyBytes)) {
-      for (const row of await session.rows<ExistingRow>(selectExistingSql(table, chunk.length), [tenantId, ...chunk])) {
-        existing.set(String(row.tidemark_key), row);
-      }
+    const budget = packetBudget(await session.maxPacketBytes());
+    const json = hasJsonTable(session.server);
+    // A key's bytes twice over in JSON: escaped once inside the JSON text, once more by the driver.
+    for (const chunk of chunksOf(keys, KEYS_PER_STATEMENT, budget - 4096, json ? (key) => 2 * keyBytes(key) : keyBytes)) {
+      const found = json
+        ? await session.rows<ExistingRow>(selectExistingJsonSql(table), [JSON.stringify(chunk), tenantId])
+        : await session.rows<ExistingRow>(selectExistingSql(table, chunk.length), [tenantId, ...chunk]);
+      for (const row of found) existing.set(String(row.tidemark_key), row);
     }
     return existing;
   }

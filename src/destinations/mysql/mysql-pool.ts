@@ -2,6 +2,7 @@
  * A mysql2 pool whose every connection is set up the same way before its first statement: UTC
  * session, strict mode, READ COMMITTED, and its max_allowed_packet known for chunking.
  */
+import type { Readable } from 'node:stream';
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection, PoolOptions, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
@@ -58,6 +59,18 @@ function sessionSetup(server: ServerInfo | undefined): string[] {
 
 export type BoundValue = string | number | null;
 
+/** What a LOAD DATA reported: rows it inserted, and how many warnings and notes it raised. */
+export interface LoadOutcome {
+  readonly affectedRows: number;
+  readonly warnings: number;
+}
+
+/** The server variables the merge plans with, as a SELECT of them names them. */
+export interface ServerVariables {
+  max_packet?: unknown;
+  local_infile?: unknown;
+}
+
 /** One connection, held for several statements (transactions, temporary tables). */
 export interface MysqlSession {
   /**
@@ -69,10 +82,17 @@ export interface MysqlSession {
   run(sql: string, params: readonly BoundValue[]): Promise<number>;
   /** A statement without values (DDL, transaction control). */
   exec(sql: string): Promise<void>;
+  /**
+   * Run a LOAD DATA LOCAL INFILE whose rows come from `rows` (see local-infile.ts): the only
+   * statement that is given a stream factory.
+   */
+  load(sql: string, rows: (requested: string) => Readable): Promise<LoadOutcome>;
   /** The server's max_allowed_packet, in bytes (read once per pool, when first needed). */
   maxPacketBytes(): Promise<number>;
-  /** Record max_allowed_packet read alongside another statement (saves its own round trip). */
-  learnMaxPacket(value: unknown): void;
+  /** Whether the server accepts LOAD DATA LOCAL (@@local_infile; read with max_allowed_packet). */
+  localInfile(): Promise<boolean>;
+  /** Record server variables read alongside another statement (saves their own round trip). */
+  learnVariables(row: ServerVariables | undefined): void;
   /** The server, as its handshake described it. */
   readonly server: ServerInfo | undefined;
 }
@@ -83,6 +103,8 @@ export class MysqlPool {
   private readonly setUp = new WeakMap<object, ServerInfo | undefined>();
   /** max_allowed_packet is a global variable copied into each session: one read per pool. */
   private maxPacket: number | undefined;
+  /** @@local_infile is global too; undefined until read. */
+  private infile: boolean | undefined;
 
   constructor(options: PoolOptions) {
     this.pool = mysql.createPool({
@@ -95,9 +117,10 @@ export class MysqlPool {
       bigNumberStrings: true,
       dateStrings: true,
       jsonStrings: true,
-      // Affected rows count changed rows (the merge checks its counts with them); no LOAD DATA LOCAL
-      // a server could ask for.
-      flags: ['-FOUND_ROWS', '-LOCAL_FILES'],
+      // Affected rows count changed rows (the merge checks its counts with them). LOCAL_FILES: the
+      // merge streams large batches' new rows by LOAD DATA LOCAL; no file can be read through it,
+      // because no connection-wide infileStreamFactory is set (local-infile.ts explains).
+      flags: ['-FOUND_ROWS', 'LOCAL_FILES'],
       // Values go through `query()` (driver-side escaping), not server-side prepared statements.
       maxPreparedStatements: 16,
     });
@@ -111,9 +134,10 @@ export class MysqlPool {
     return server;
   }
 
-  private learn(value: unknown): void {
-    const bytes = Number(value);
+  private learn(row: ServerVariables | undefined): void {
+    const bytes = Number(row?.max_packet);
     if (Number.isFinite(bytes) && bytes > 0) this.maxPacket = bytes;
+    if (row?.local_infile !== undefined && row.local_infile !== null) this.infile = Number(row.local_infile) === 1;
   }
 
   /**
@@ -124,16 +148,22 @@ export class MysqlPool {
     const connection = await this.pool.getConnection();
     try {
       const server = await this.prepare(connection);
+      const readVariables = async () => {
+        if (this.maxPacket !== undefined && this.infile !== undefined) return;
+        const [rows] = await connection.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS max_packet, @@local_infile AS local_infile');
+        this.learn(rows[0] as ServerVariables | undefined);
+      };
       const result = await work({
         server,
         maxPacketBytes: async () => {
-          if (this.maxPacket === undefined) {
-            const [rows] = await connection.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS max_packet');
-            this.learn(rows[0]?.max_packet);
-          }
+          if (this.maxPacket === undefined) await readVariables();
           return this.maxPacket ?? 4 * 1024 * 1024;
         },
-        learnMaxPacket: (value) => this.learn(value),
+        localInfile: async () => {
+          if (this.infile === undefined) await readVariables();
+          return this.infile ?? false;
+        },
+        learnVariables: (row) => this.learn(row),
         async rows<Row>(sql: string, params: readonly BoundValue[]) {
           const [rows] = await connection.query<RowDataPacket[]>(sql, params as BoundValue[]);
           return rows as Row[];
@@ -144,6 +174,10 @@ export class MysqlPool {
         },
         async exec(sql) {
           await connection.query(sql);
+        },
+        async load(sql, rows) {
+          const [result] = await connection.query<ResultSetHeader>({ sql, infileStreamFactory: rows });
+          return { affectedRows: result.affectedRows, warnings: result.warningStatus };
         },
       });
       connection.release();

@@ -70,10 +70,12 @@ export function qualifiedName(table: TargetTable): string {
 }
 
 /**
- * $1 schema (or null for the connection's database), $2 table name. Also reads max_allowed_packet,
- * which the merge needs for chunking, in the same round trip.
+ * $1 schema (or null for the connection's database), $2 table name. Also reads, in the same round
+ * trip, what the merge plans with: max_allowed_packet (chunking) and local_infile (LOAD DATA). The
+ * count is a subquery because MariaDB 10.11 reads the boolean @@local_infile as 0 when it sits
+ * beside an aggregate (`SELECT COUNT(*), @@local_infile FROM …` says 0 while it is ON).
  */
-export const TABLE_EXISTS_SQL = `SELECT COUNT(*) AS found, @@max_allowed_packet AS max_packet FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`;
+export const TABLE_EXISTS_SQL = `SELECT (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?) AS found, @@max_allowed_packet AS max_packet, @@local_infile AS local_infile`;
 export const SCHEMA_EXISTS_SQL = `SELECT COUNT(*) AS found FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?`;
 
 export function createSchemaSql(schema: string): string {
@@ -122,6 +124,23 @@ export function selectExistingSql(table: TargetTable, keyCount: number): string 
   return `SELECT t.${quoteMysqlIdent(spec.keyColumn)} AS tidemark_key, t.row_hash AS tidemark_hash, t.deleted_at AS tidemark_deleted_at${images ? `, ${images}` : ''}
 FROM ${qualifiedName(table)} AS t
 WHERE t.tenant_id = ? AND t.${quoteMysqlIdent(spec.keyColumn)} IN (${Array(keyCount).fill(keyPlaceholder(spec)).join(', ')})
+FOR UPDATE`;
+}
+
+/**
+ * As selectExistingSql, the keys as one JSON array parameter (JSON_TABLE: MariaDB 10.6+, MySQL
+ * 8.0.4+), joined from the keys to the primary key. Measured for 1,000 keys on MariaDB 10.11:
+ * ~4–5 ms against ~6–8 ms for the IN list, whose 1,000 constants the range optimizer turns into
+ * 1,000 ranges. A key that does not fit the key type becomes NULL (NULL ON ERROR) or is truncated
+ * (a text key past 191 characters): its row is then written with the full key, which strict mode
+ * refuses, so the batch fails as it did with the IN list. Parameters: keys as JSON, tenant.
+ */
+export function selectExistingJsonSql(table: TargetTable): string {
+  const { spec } = table;
+  const images = imageSelect(spec, 't');
+  return `SELECT t.${quoteMysqlIdent(spec.keyColumn)} AS tidemark_key, t.row_hash AS tidemark_hash, t.deleted_at AS tidemark_deleted_at${images ? `, ${images}` : ''}
+FROM ${jsonKeys(table)}
+STRAIGHT_JOIN ${qualifiedName(table)} AS t ON t.tenant_id = ? AND t.${quoteMysqlIdent(spec.keyColumn)} = s.k
 FOR UPDATE`;
 }
 

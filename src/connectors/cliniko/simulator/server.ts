@@ -5,6 +5,7 @@
  * (stats, faults, reset) skip all of that and are not counted.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { answerControl } from '../../simulator-control.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 import { shardOfKey } from '../shard.ts';
 import { identifyCaller } from './auth.ts';
@@ -97,19 +98,6 @@ function sendTruncated(response: ServerResponse, text: string): void {
   const body = Buffer.from(text);
   const head = 'HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\nconnection: close\r\n\r\n';
   response.socket?.end(Buffer.concat([Buffer.from(head), body.subarray(0, Math.floor(body.length / 2))]));
-}
-
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += bytes.length;
-    if (size > 64 * 1024) throw new RangeError('body is larger than 64 KiB');
-    chunks.push(bytes);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text.trim() === '' ? {} : JSON.parse(text);
 }
 
 export async function startClinikoSimulator(options: ClinikoSimulatorOptions = {}): Promise<ClinikoSimulator> {
@@ -216,32 +204,23 @@ export async function startClinikoSimulator(options: ClinikoSimulatorOptions = {
     send(response, result.status, text);
   }
 
-  async function answerControl(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const json = (status: number, value: unknown) => send(response, status, JSON.stringify(value));
-    const state = () => ({ stats, faults, counts: store.counts() });
-    const name = `${request.method ?? 'GET'} ${url.pathname}`;
-    if (name === 'GET /__sim/stats') return json(200, state());
-    if (name === 'POST /__sim/faults') {
-      try {
-        applyFaultPatch(faults, await readJson(request));
-      } catch (error) {
-        return json(400, { error: error instanceof Error ? error.message : String(error) });
-      }
-      return json(200, state());
-    }
-    if (name === 'POST /__sim/reset') {
-      store.reset();
-      Object.assign(faults, initialFaults);
-      Object.assign(stats, emptyStats());
-      limiter?.reset();
-      return json(200, state());
-    }
-    return json(404, { error: `no control route ${name}; use GET /__sim/stats, POST /__sim/faults or POST /__sim/reset` });
+  async function answerSimControl(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const { status, value } = await answerControl(request, url, {
+      state: () => ({ stats, faults, counts: store.counts() }),
+      patchFaults: (patch) => applyFaultPatch(faults, patch),
+      reset() {
+        store.reset();
+        Object.assign(faults, initialFaults);
+        Object.assign(stats, emptyStats());
+        limiter?.reset();
+      },
+    });
+    send(response, status, JSON.stringify(value));
   }
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://simulator.invalid');
-    const handle = url.pathname.startsWith('/__sim/') ? answerControl : answerApi;
+    const handle = url.pathname.startsWith('/__sim/') ? answerSimControl : answerApi;
     handle(request, response, url).catch((error: unknown) => {
       if (response.headersSent || response.socket?.writableEnded) return;
       send(response, 500, JSON.stringify({ message: `simulator failure: ${error instanceof Error ? error.message : String(error)}` }));

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { answerControl } from '../../simulator-control.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 import { errorAnswer, QueryError, type Answer } from './answers.ts';
 import { generateDataset, DEFAULT_SEED } from './dataset.ts';
@@ -59,7 +60,6 @@ export interface ConnecteamSimulator {
 
 export const DEFAULT_API_KEY = 'sim-connecteam-key';
 const TIME_ACTIVITIES_PATH = /^\/time-clock\/v1\/time-clocks\/(\d+)\/time-activities\/?$/;
-const MAX_CONTROL_BODY = 64 * 1024;
 
 interface ApiRoute {
   /** The path as documented, for stats: `/time-clock/v1/time-clocks/{timeClockId}/time-activities`. */
@@ -91,19 +91,6 @@ function sendTruncated(response: ServerResponse, answer: Answer, headers: RateLi
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
   response.socket?.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${answer.status} OK\r\n${head}\r\n`), body.subarray(0, Math.floor(body.length / 2))]));
-}
-
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += bytes.length;
-    if (size > MAX_CONTROL_BODY) throw new RangeError('body is larger than 64 KiB');
-    chunks.push(bytes);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text.trim() === '' ? {} : JSON.parse(text);
 }
 
 function assertOptions(options: ConnecteamSimulatorOptions): void {
@@ -202,31 +189,23 @@ export async function startConnecteamSimulator(options: ConnecteamSimulatorOptio
     return { stats, faults, counts: store.counts() };
   }
 
-  async function answerControl(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const json = (status: number, value: unknown) => send(response, { status, body: JSON.stringify(value) });
-    const route = `${request.method ?? 'GET'} ${url.pathname}`;
-    if (route === 'GET /__sim/stats') return json(200, controlState());
-    if (route === 'POST /__sim/faults') {
-      try {
-        applyFaultPatch(faults, await readJson(request));
-      } catch (error) {
-        return json(400, { error: error instanceof Error ? error.message : String(error) });
-      }
-      return json(200, controlState());
-    }
-    if (route === 'POST /__sim/reset') {
-      store.reset();
-      Object.assign(faults, initialFaults);
-      Object.assign(stats, { requests: 0, byRoute: {}, served429: 0, served5xx: 0 });
-      limiter?.reset();
-      return json(200, controlState());
-    }
-    return json(404, { error: `no control route ${route}; use GET /__sim/stats, POST /__sim/faults or POST /__sim/reset` });
+  async function answerSimControl(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const { status, value } = await answerControl(request, url, {
+      state: controlState,
+      patchFaults: (patch) => applyFaultPatch(faults, patch),
+      reset() {
+        store.reset();
+        Object.assign(faults, initialFaults);
+        Object.assign(stats, { requests: 0, byRoute: {}, served429: 0, served5xx: 0 });
+        limiter?.reset();
+      },
+    });
+    send(response, { status, body: JSON.stringify(value) });
   }
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://simulator.invalid');
-    const handle = url.pathname.startsWith('/__sim/') ? answerControl : answerApi;
+    const handle = url.pathname.startsWith('/__sim/') ? answerSimControl : answerApi;
     handle(request, response, url).catch((error: unknown) => {
       if (response.headersSent || response.socket?.writableEnded) return;
       send(response, { status: 500, body: JSON.stringify({ error: `simulator failure: ${error instanceof Error ? error.message : String(error)}` }) });

@@ -4,6 +4,7 @@
  * not counted, so a test's own bookkeeping never shows up in what it measures.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { answerControl } from '../../simulator-control.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 import { errorAnswer, QueryError, type Answer } from './answers.ts';
 import { authProblem } from './auth.ts';
@@ -67,7 +68,6 @@ export interface YclientsSimulator {
 
 export const DEFAULT_PARTNER_TOKEN = 'sim-yclients-partner';
 export const DEFAULT_USER_TOKEN = 'sim-yclients-user';
-const MAX_CONTROL_BODY = 64 * 1024;
 
 function formatUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -83,19 +83,6 @@ function sendTruncated(response: ServerResponse, answer: Answer): void {
   const body = Buffer.from(answer.body);
   const head = `HTTP/1.1 ${answer.status} OK\r\ncontent-type: application/json; charset=utf-8\r\nconnection: close\r\n\r\n`;
   response.socket?.end(Buffer.concat([Buffer.from(head), body.subarray(0, Math.floor(body.length / 2))]));
-}
-
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += bytes.length;
-    if (size > MAX_CONTROL_BODY) throw new RangeError('body is larger than 64 KiB');
-    chunks.push(bytes);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text.trim() === '' ? {} : JSON.parse(text);
 }
 
 function assertOptions(options: YclientsSimulatorOptions): void {
@@ -183,30 +170,22 @@ export async function startYclientsSimulator(options: YclientsSimulatorOptions =
     return { stats, faults, counts: store.counts(), companies: store.companies() };
   }
 
-  async function answerControl(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const json = (status: number, value: unknown) => send(response, { status, body: JSON.stringify(value) });
-    const route = `${request.method ?? 'GET'} ${url.pathname}`;
-    if (route === 'GET /__sim/stats') return json(200, controlState());
-    if (route === 'POST /__sim/faults') {
-      try {
-        applyFaultPatch(faults, await readJson(request));
-      } catch (error) {
-        return json(400, { error: error instanceof Error ? error.message : String(error) });
-      }
-      return json(200, controlState());
-    }
-    if (route === 'POST /__sim/reset') {
-      store.reset();
-      Object.assign(faults, initialFaults);
-      resetStats();
-      return json(200, controlState());
-    }
-    return json(404, { error: `no control route ${route}; use GET /__sim/stats, POST /__sim/faults or POST /__sim/reset` });
+  async function answerSimControl(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const { status, value } = await answerControl(request, url, {
+      state: controlState,
+      patchFaults: (patch) => applyFaultPatch(faults, patch),
+      reset() {
+        store.reset();
+        Object.assign(faults, initialFaults);
+        resetStats();
+      },
+    });
+    send(response, { status, body: JSON.stringify(value) });
   }
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://simulator.invalid');
-    const handle = url.pathname.startsWith('/__sim/') ? answerControl : answerApi;
+    const handle = url.pathname.startsWith('/__sim/') ? answerSimControl : answerApi;
     handle(request, response, url).catch((error: unknown) => {
       if (response.headersSent || response.socket?.writableEnded) return;
       send(response, errorAnswer(500, `simulator failure: ${error instanceof Error ? error.message : String(error)}`));

@@ -154,8 +154,12 @@ test('a run killed with SIGKILL mid-way resumes from its checkpoint: no duplicat
     assert.deepEqual(rows[0], { n: 800, distinct_ids: 800 });
     const ids = new Set((await pgRows<{ shift_id: string }>(`SELECT shift_id FROM "${dest.schema}".connecteam_shifts`)).map((r) => r.shift_id));
     assert.ok(shifts.every((s) => ids.has(s.id)), 'no shift lost');
-    const runs = await pgRows<{ id: string; status: string; resumed_count: number }>(`SELECT id::text, status, resumed_count FROM "${control.schema}".runs`);
-    assert.deepEqual(runs, [{ id: summary.runId, status: 'succeeded', resumed_count: 1 }], 'the same run finished; no second run');
+    const runs = await pgRows<{ id: string; status: string; resumed_from: string | null }>(
+      `SELECT id::text, status, resumed_from::text FROM "${control.schema}".runs ORDER BY id`,
+    );
+    assert.equal(runs.length, 2);
+    assert.deepEqual(runs[0], { id: runs[0]!.id, status: 'failed', resumed_from: null }, 'the killed run is marked failed, not left running');
+    assert.deepEqual(runs[1], { id: summary.runId, status: 'succeeded', resumed_from: runs[0]!.id }, 'the next run continued it');
   } finally {
     await simulator.close();
     await control.drop();

@@ -10,8 +10,25 @@ import { simulateCommand } from './commands/simulate.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { reconcileCommand } from './commands/reconcile.ts';
 import { repairCommand } from './commands/repair.ts';
+import { startCommand, workerCommand } from './commands/worker.ts';
+import { triggerCommand } from './commands/trigger.ts';
+import { dlqCommand } from './commands/dlq.ts';
+import { schedulesCommand } from './commands/schedules.ts';
 
-const COMMANDS: readonly Command[] = [syncCommand, migrateCommand, reconcileCommand, repairCommand, doctorCommand, demoCommand, simulateCommand];
+const COMMANDS: readonly Command[] = [
+  syncCommand,
+  startCommand,
+  workerCommand,
+  triggerCommand,
+  schedulesCommand,
+  dlqCommand,
+  migrateCommand,
+  reconcileCommand,
+  repairCommand,
+  doctorCommand,
+  demoCommand,
+  simulateCommand,
+];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

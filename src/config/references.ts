@@ -2,6 +2,7 @@
 import type { Config, SyncConfig } from './schema.ts';
 import type { ConfigProblem } from './config-error.ts';
 import { findConnector, findStream, streamNames } from '../connectors/registry.ts';
+import { checkSchedules } from './check-schedules.ts';
 
 function duplicates(ids: readonly string[]): string[] {
   return ids.filter((value, index) => ids.indexOf(value) !== index);
@@ -81,6 +82,7 @@ export function checkReferences(config: Config): ConfigProblem[] {
       });
     }
     const stream = findStream(sync.stream);
+    problems.push(...checkSchedules(config, sync, at, stream));
     if (!stream) {
       problems.push({ setting: `${at}.stream`, message: `no stream "${sync.stream}"; accepted: ${known(streamNames())}` });
     } else {

@@ -144,6 +144,23 @@ const mapping = z
   })
   .strict();
 
+/**
+ * One schedule of a sync: a cron expression evaluated in the tenant's timezone (DST included),
+ * with the window each run re-reads (docs/operations.md, "Schedules").
+ */
+const schedule = z
+  .object({
+    /** Unique within the sync; default the window's name, else "default". */
+    name: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a schedule name such as "hourly"').optional(),
+    /** Five fields (minute hour day month weekday), e.g. "0 5 * * *" or "0 8-23 * * *", in the tenant's zone. */
+    cron: z.string().min(9),
+    /** A named window of the sync (or its stream), e.g. "today" or "full"; default the sync's `window`. */
+    window: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a window name such as "today"').optional(),
+    /** Occurrences missed while nothing ran (all workers down): "skip" them, or run "once" for the latest. */
+    missed: z.enum(['skip', 'once']).default('skip'),
+  })
+  .strict();
+
 const sync = z
   .object({
     id,
@@ -165,6 +182,8 @@ const sync = z
     /** Also keep a user's own table level with the sync's table, through a column mapping. */
     mapping: mapping.optional(),
     deleteGuard: deleteGuard.default({ maxFraction: 0.5, minRows: 10 }),
+    /** When the sync runs on its own (`tidemark start` / `tidemark worker`); none: only by trigger. */
+    schedules: z.array(schedule).default([]),
   })
   .strict();
 
@@ -185,11 +204,49 @@ const ledger = z
   })
   .strict();
 
+/** The job engine (pg-boss on the control plane): retries, heartbeats, worker concurrency. */
+const jobs = z
+  .object({
+    /** Tries per run, the first included; a run failing them all goes to the dead-letter queue. */
+    attempts: z.number().int().min(1).max(20).default(3),
+    /** First retry delay; doubles per attempt, with jitter, up to retryDelayMaxSeconds. */
+    retryDelaySeconds: z.number().int().min(1).max(86_400).default(30),
+    retryDelayMaxSeconds: z.number().int().min(1).max(86_400).default(900),
+    /** A worker proves it is alive this often; a job silent for this long is failed and retried elsewhere. */
+    heartbeatSeconds: z.number().int().min(10).max(3600).default(30),
+    /** The longest one run may take before it is failed and retried. */
+    maxRunMinutes: z.number().int().min(1).max(24 * 60).default(60),
+    /** Runs one `tidemark worker` process executes at once. */
+    concurrency: z.number().int().min(1).max(256).default(4),
+    /** How often an idle worker looks for work (it is also woken at once by LISTEN/NOTIFY on Postgres). */
+    pollingIntervalSeconds: z.number().min(0.5).max(60).default(2),
+    /** How often schedules are evaluated and lost jobs are detected (seconds). */
+    cronIntervalSeconds: z.number().int().min(1).max(45).default(30),
+    monitorIntervalSeconds: z.number().int().min(1).max(600).default(30),
+    /** Finished jobs kept in the job tables (the ledger keeps runs longer). */
+    keepJobsDays: z.number().int().min(1).max(90).default(7),
+  })
+  .strict();
+
+export const JOBS_DEFAULTS = {
+  attempts: 3,
+  retryDelaySeconds: 30,
+  retryDelayMaxSeconds: 900,
+  heartbeatSeconds: 30,
+  maxRunMinutes: 60,
+  concurrency: 4,
+  pollingIntervalSeconds: 2,
+  cronIntervalSeconds: 30,
+  monitorIntervalSeconds: 30,
+  keepJobsDays: 7,
+} as const;
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
     controlPlane: controlPlane.default({ url: 'pglite:.tidemark/control', schema: 'tidemark' }),
     ledger: ledger.default({ changesRetentionDays: 30, runsRetentionDays: 90 }),
+    jobs: jobs.default(JOBS_DEFAULTS),
     tenants: z.array(tenant).min(1),
     connections: z.array(connection).default([]),
     destinations: z.array(destination).min(1),
@@ -205,3 +262,5 @@ export type ConnectionConfig = Config['connections'][number];
 export type DestinationConfig = Config['destinations'][number];
 export type SyncConfig = Config['syncs'][number];
 export type SecretRef = z.output<typeof secretRef>;
+export type ScheduleConfig = SyncConfig['schedules'][number];
+export type JobsConfig = Config['jobs'];

@@ -42,6 +42,7 @@ export async function createPgliteClient(dataDir: string): Promise<SqlClient> {
   // PGlite is one connection: transactions are serialized by PGlite itself.
   return {
     kind: 'pglite',
+    pglite: db,
     description: dataDir === 'memory' ? 'pglite (in memory)' : `pglite:${dataDir}`,
     query: queryable.query,
     async exec(sql) {

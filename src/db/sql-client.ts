@@ -3,6 +3,7 @@
  * it is a real server through `pg` or embedded PGlite. Taking this interface (not a pool, not a
  * driver module) is what makes "handed a pool instead of the module" impossible to compile.
  */
+import type { PGlite } from '@electric-sql/pglite';
 export interface QueryResult<Row> {
   readonly rows: Row[];
   /** Rows changed by INSERT/UPDATE/DELETE, when the driver reports it. */
@@ -32,6 +33,8 @@ export interface SqlClient extends SqlQueryable {
    * A failure discards the connection, and with it anything `work` left in temp tables.
    */
   readonly session?: <T>(work: (session: SqlSession) => Promise<T>) => Promise<T>;
+  /** The embedded database itself (PGlite only): the job engine shares its one connection. */
+  readonly pglite?: PGlite;
   /** `postgres` for a server, `pglite` for the embedded database. */
   readonly kind: 'postgres' | 'pglite';
   /** A description safe to print: no password. */

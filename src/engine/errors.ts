@@ -11,3 +11,15 @@ export function errorMessage(error: unknown): string {
 export function isAbort(error: unknown, signal?: AbortSignal): boolean {
   return Boolean(signal?.aborted) || (error instanceof Error && error.name === 'AbortError');
 }
+
+/**
+ * True when trying again cannot help until a person changes something: the upstream refused the
+ * credentials (401/403), or the configuration is wrong. Such failures are not retried.
+ */
+export function isPermanent(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e.name === 'ConfigError') return true;
+    if (e.name === 'UpstreamError' && 'kind' in e && (e.kind === 'unauthorized' || e.kind === 'forbidden')) return true;
+  }
+  return false;
+}

@@ -28,3 +28,9 @@ export function isAbandoned(run: RunRecord, staleAfterMs: number, now: Date = ne
   if (host === hostname() && Number.isInteger(pid) && pid !== process.pid) return !pidAlive(pid);
   return false;
 }
+
+/** Why a run was marked failed when its worker was found gone. */
+export function lostRunReason(run: RunRecord): string {
+  const heartbeat = run.heartbeatAt ?? run.startedAt ?? run.createdAt;
+  return `lost: its worker (${run.owner ?? 'released'}) stopped (last heartbeat ${heartbeat.toISOString()}); the next run of this sync resumes from its checkpoint`;
+}

@@ -17,8 +17,8 @@ import { rowImage } from './row-image.ts';
 import { stripNul } from './strip-nul.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { reconcileDeletions } from './reconcile.ts';
-import { isAbandoned, newOwner } from './run-owner.ts';
-import { errorMessage, isAbort } from './errors.ts';
+import { isAbandoned, lostRunReason, newOwner } from './run-owner.ts';
+import { errorMessage, isAbort, isPermanent } from './errors.ts';
 import { addDays, businessDateOf, businessDayRange } from '../time/business-day.ts';
 import type { MappingOutcome } from '../destinations/table-mapping.ts';
 import { applyMapping } from './apply-mapping.ts';
@@ -37,6 +37,8 @@ export interface RunSyncOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: RunProgressEvent) => void;
   readonly retention?: { readonly changesDays: number; readonly runsDays: number };
+  /** The job running this sync (a worker): recorded on the run. */
+  readonly job?: { readonly id: string; readonly attempt: number };
 }
 
 export interface RunProgressEvent {
@@ -68,6 +70,10 @@ export interface RunSummary {
   readonly purged: number;
   /** What the run did to the user's own mapped table (config `mapping`), when there is one. */
   readonly mapping: MappingOutcome | null;
+  /** The run this one continued from (a lost worker, a failure, a stop), when it resumed. */
+  readonly resumedFrom: string | null;
+  /** Failed runs: true when trying again cannot help (bad credentials, bad configuration). */
+  readonly permanent: boolean;
 }
 
 interface Acquired {
@@ -75,10 +81,11 @@ interface Acquired {
   readonly resumed: boolean;
 }
 
-const samePlan = (run: RunRecord, sync: ResolvedSync, window: BusinessWindow | null) =>
-  run.mode === sync.mode && run.windowFrom === (window?.from ?? null) && run.windowTo === (window?.to ?? null);
-
-/** Start a run, or take over this sync's abandoned run (resume it if it had the same plan). */
+/**
+ * Start a run. When the sync's active run lost its worker (no heartbeat for `staleAfterMs`, or a
+ * dead pid on this host), mark it failed first. Then take over the previous run's checkpoint when
+ * it is resumable and had the same plan (a lost worker, a transient failure, a SIGTERM).
+ */
 async function acquireRun(options: RunSyncOptions, owner: string): Promise<Acquired> {
   const { sync, window, ledger } = options;
   const fresh = async () =>
@@ -92,21 +99,21 @@ async function acquireRun(options: RunSyncOptions, owner: string): Promise<Acqui
       windowTo: window?.to ?? null,
       trigger: options.trigger ?? 'manual',
       owner,
+      jobId: options.job?.id ?? null,
+      attempt: options.job?.attempt ?? null,
     });
+  let run: RunRecord;
   try {
-    return { run: await fresh(), resumed: false };
+    run = await fresh();
   } catch (error) {
     if (!(error instanceof ActiveRunError) || !error.activeRun) throw error;
     const active = error.activeRun;
     if (!isAbandoned(active, options.staleAfterMs ?? 60_000)) throw error;
-    if (samePlan(active, sync, window)) {
-      const claimed = await ledger.claimForResume(active.id, owner, active.owner);
-      if (claimed) return { run: claimed, resumed: true };
-      throw error;
-    }
-    await ledger.abandonRun(active.id, `abandoned: its process (${active.owner ?? 'released'}) stopped, and a run with a different window replaced it`);
-    return { run: await fresh(), resumed: false };
+    await ledger.failLostRun(active.id, active.owner, lostRunReason(active));
+    run = await fresh();
   }
+  const resumed = await ledger.resumeFrom(run.id, sync.id, { mode: sync.mode, windowFrom: window?.from ?? null, windowTo: window?.to ?? null });
+  return resumed ? { run: resumed, resumed: true } : { run, resumed: false };
 }
 
 /** The previous complete read's start minus the lookback; null on the first run (read everything). */
@@ -143,7 +150,8 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
   // Keys committed earlier in this run (a resume): skipped when read again, and kept for reconcile.
   const committed = new Set(resumed ? await ledger.seenKeys(run.id) : []);
   const seen = new Set(committed);
-  if (resumed) warnings.push({ code: 'resumed', message: `resumed from checkpoint with ${committed.size} records already merged` });
+  if (resumed) warnings.push({ code: 'resumed', message: `resumed run #${run.resumedFrom ?? '?'} from its checkpoint with ${committed.size} records already merged` });
+  let permanent = false;
 
   const spec = sync.table.spec;
   const batcher = new Batcher(sync.batchSize);
@@ -289,12 +297,22 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
     await ledgerWrite.catch(() => undefined);
     if (isAbort(error, signal)) {
       // Stop cleanly: what is merged is checkpointed; the next run resumes from there.
-      await ledger.releaseRun(run.id, owner, meter.snapshot()).catch(() => undefined);
-      return summarize('interrupted', 'interrupted: the merged batches are checkpointed and the next run of this sync resumes from there');
+      const reason = 'interrupted: the merged batches are checkpointed and the next run of this sync resumes from there';
+      await ledger.interruptRun(run.id, owner, meter.snapshot(), reason).catch(() => undefined);
+      return summarize('interrupted', reason);
     }
     const message = `sync "${sync.id}" (tenant "${sync.tenantId}", connection "${sync.connectionId}", stream ${sync.stream.name}) failed: ${errorMessage(error)}`;
+    permanent = isPermanent(error);
     if (!(error instanceof RunTakenOverError)) {
-      await ledger.finishRun(run.id, owner, { status: 'failed', counts, warnings, error: message, upstream: { ...client.stats }, progress: meter.snapshot() });
+      await ledger.finishRun(run.id, owner, {
+        status: 'failed',
+        counts,
+        warnings,
+        error: message,
+        upstream: { ...client.stats },
+        progress: meter.snapshot(),
+        resumable: !permanent,
+      });
     }
     return summarize('failed', message);
   } finally {
@@ -320,6 +338,8 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
       since: run.since ? run.since.toISOString() : null,
       purged,
       mapping: mapped,
+      resumedFrom: run.resumedFrom,
+      permanent,
     };
   }
 }

@@ -6,11 +6,14 @@
 import type { SqlClient } from '../db/sql-client.ts';
 import { quoteIdent } from '../db/identifiers.ts';
 import type { JsonValue, SyncMode } from '../engine/stream.ts';
-import { toDeadLetterRecord, toRunRecord } from './row-mapping.ts';
+import { toDeadLetterRecord, toEventRecord, toRunRecord } from './row-mapping.ts';
+import { resumeRunSql } from './sql/resume-run.ts';
 import type {
   ChangeRecord,
   DeadLetterInput,
   DeadLetterRecord,
+  EventKind,
+  EventRecord,
   RunCounts,
   RunProgress,
   RunRecord,
@@ -20,7 +23,8 @@ import type {
 
 const RUN_COLUMNS = `id, sync_id, tenant_id, stream, mode, window_from, window_to,
   status, trigger, owner, created_at, started_at, heartbeat_at, finished_at, fetched, created, updated, unchanged,
-  deleted, dead, progress, checkpoint, resumed_count, warnings, upstream, error, since, purged`;
+  deleted, dead, progress, checkpoint, resumed_count, warnings, upstream, error, since, purged, resumable, resumed_from,
+  job_id, attempt`;
 
 /** Another run of the same sync is queued or running (the partial unique index said so). */
 export class ActiveRunError extends Error {
@@ -61,6 +65,16 @@ export interface NewRun {
   readonly owner: string;
   /** Incremental runs: the cursor this run reads from. */
   readonly since?: Date | null;
+  /** The job (pg-boss id) and attempt (1 = first) running it, when a worker runs it. */
+  readonly jobId?: string | null;
+  readonly attempt?: number | null;
+}
+
+/** What a run must match to take over a resumable run's checkpoint. */
+export interface RunPlan {
+  readonly mode: SyncMode;
+  readonly windowFrom: string | null;
+  readonly windowTo: string | null;
 }
 
 export interface CheckpointInput {
@@ -85,6 +99,8 @@ export interface FinishInput {
   readonly progress: RunProgress;
   /** Rows removed by retention. */
   readonly purged?: number;
+  /** A failed run the next run of the same plan may continue (its seen keys are kept). */
+  readonly resumable?: boolean;
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -106,9 +122,10 @@ export class Ledger {
   async startRun(run: NewRun): Promise<RunRecord> {
     try {
       const result = await this.db.query(
-        `INSERT INTO ${this.s}.runs (sync_id, tenant_id, stream, mode, window_from, window_to, status, trigger, owner, started_at, heartbeat_at, since)
-         VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, now(), now(), $9) RETURNING ${RUN_COLUMNS}`,
-        [run.syncId, run.tenantId, run.stream, run.mode, run.windowFrom, run.windowTo, run.trigger, run.owner, run.since ?? null],
+        `INSERT INTO ${this.s}.runs (sync_id, tenant_id, stream, mode, window_from, window_to, status, trigger, owner, started_at, heartbeat_at,
+           read_started_at, since, job_id, attempt)
+         VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, now(), now(), now(), $9, $10, $11) RETURNING ${RUN_COLUMNS}`,
+        [run.syncId, run.tenantId, run.stream, run.mode, run.windowFrom, run.windowTo, run.trigger, run.owner, run.since ?? null, run.jobId ?? null, run.attempt ?? null],
       );
       return toRunRecord(result.rows[0]!);
     } catch (error) {
@@ -124,7 +141,8 @@ export class Ledger {
    */
   async lastCompleteReadStart(syncId: string): Promise<Date | null> {
     const result = await this.db.query<{ started_at: Date | string }>(
-      `SELECT started_at FROM ${this.s}.runs WHERE sync_id = $1 AND status = 'succeeded' AND mode IN ('incremental', 'snapshot')
+      `SELECT COALESCE(read_started_at, started_at) AS started_at FROM ${this.s}.runs
+       WHERE sync_id = $1 AND status = 'succeeded' AND mode IN ('incremental', 'snapshot')
        ORDER BY started_at DESC LIMIT 1`,
       [syncId],
     );
@@ -140,13 +158,32 @@ export class Ledger {
     return result.rows[0] ? toRunRecord(result.rows[0]) : null;
   }
 
-  /** Take over an abandoned run: new owner, fresh heartbeat, one more resume. */
-  async claimForResume(runId: string, owner: string, previousOwner: string | null): Promise<RunRecord | null> {
+  /**
+   * A run whose worker is gone (no heartbeat, or a dead pid on this host): failed, resumable, and
+   * only if `previousOwner` still holds it. Returns false when someone else got there first.
+   */
+  async failLostRun(runId: string, previousOwner: string | null, reason: string): Promise<boolean> {
     const result = await this.db.query(
-      `UPDATE ${this.s}.runs SET owner = $2, heartbeat_at = now(), resumed_count = resumed_count + 1
-       WHERE id = $1 AND status = 'running' AND owner IS NOT DISTINCT FROM $3 RETURNING ${RUN_COLUMNS}`,
-      [runId, owner, previousOwner],
+      `UPDATE ${this.s}.runs SET status = 'failed', finished_at = now(), error = $3, resumable = true
+       WHERE id = $1 AND status = 'running' AND owner IS NOT DISTINCT FROM $2 RETURNING id`,
+      [runId, previousOwner, reason],
     );
+    return result.rows.length > 0;
+  }
+
+  /** Every run in status running (the reaper checks which of them lost their worker). */
+  async runningRuns(): Promise<RunRecord[]> {
+    const result = await this.db.query(`SELECT ${RUN_COLUMNS} FROM ${this.s}.runs WHERE status = 'running' ORDER BY id`);
+    return result.rows.map(toRunRecord);
+  }
+
+  /**
+   * Right after `startRun`: when the sync's previous run is resumable and had the same plan, the new
+   * run takes over its checkpoint, counts, cursor and seen keys (one statement). A resumable run
+   * with another plan is superseded. Returns the updated run, or null when there was nothing to take.
+   */
+  async resumeFrom(runId: string, syncId: string, plan: RunPlan): Promise<RunRecord | null> {
+    const result = await this.db.query(resumeRunSql(this.s, RUN_COLUMNS), [runId, syncId, plan.mode, plan.windowFrom, plan.windowTo]);
     return result.rows[0] ? toRunRecord(result.rows[0]) : null;
   }
 
@@ -224,7 +261,7 @@ export class Ledger {
     const result = await this.db.query(
       `UPDATE ${this.s}.runs SET status = $2, finished_at = now(), heartbeat_at = now(), fetched = $3, created = $4,
          updated = $5, unchanged = $6, deleted = $7, dead = $8, warnings = $9::jsonb, error = $10, upstream = $11::jsonb,
-         progress = $12::jsonb, purged = $14
+         progress = $12::jsonb, purged = $14, resumable = $15
        WHERE id = $1 AND status = 'running' AND owner = $13 RETURNING ${RUN_COLUMNS}`,
       [
         runId,
@@ -241,26 +278,31 @@ export class Ledger {
         JSON.stringify(input.progress),
         owner,
         input.purged ?? 0,
+        input.resumable === true && input.status === 'failed',
       ],
     );
     if (!result.rows[0]) throw await this.lostRun(runId, owner);
     // The run's keys are only needed while it can still resume.
-    await this.db.query(`DELETE FROM ${this.s}.run_seen_keys WHERE run_id = $1`, [runId]);
+    if (!result.rows[0].resumable) await this.db.query(`DELETE FROM ${this.s}.run_seen_keys WHERE run_id = $1`, [runId]);
     return toRunRecord(result.rows[0]);
   }
 
-  /** Give a run up without finishing it (SIGINT/SIGTERM): the next attempt resumes it at once. */
-  async releaseRun(runId: string, owner: string, progress: RunProgress): Promise<void> {
+  /**
+   * Stop a run on request (SIGINT/SIGTERM) after its last checkpoint: status interrupted, resumable,
+   * so the next run of the same plan continues from there.
+   */
+  async interruptRun(runId: string, owner: string, progress: RunProgress, reason: string): Promise<void> {
     await this.db.query(
-      `UPDATE ${this.s}.runs SET owner = NULL, progress = $2::jsonb WHERE id = $1 AND status = 'running' AND owner = $3`,
-      [runId, JSON.stringify(progress), owner],
+      `UPDATE ${this.s}.runs SET status = 'interrupted', finished_at = now(), resumable = true, progress = $2::jsonb, error = $4
+       WHERE id = $1 AND status = 'running' AND owner = $3`,
+      [runId, JSON.stringify(progress), owner, reason],
     );
   }
 
   /** Mark a run that nobody will resume as failed, saying why. */
   async abandonRun(runId: string, reason: string): Promise<void> {
     await this.db.query(
-      `UPDATE ${this.s}.runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status IN ('queued', 'running')`,
+      `UPDATE ${this.s}.runs SET status = 'failed', finished_at = now(), error = $2, resumable = false WHERE id = $1 AND status IN ('queued', 'running')`,
       [runId, reason],
     );
     await this.db.query(`DELETE FROM ${this.s}.run_seen_keys WHERE run_id = $1`, [runId]);
@@ -302,9 +344,31 @@ export class Ledger {
   async prune(changesDays: number, runsDays: number): Promise<{ changes: number; runs: number }> {
     const changes = await this.db.query(`DELETE FROM ${this.s}.changes WHERE at < now() - make_interval(days => $1)`, [changesDays]);
     const runs = await this.db.query(
-      `DELETE FROM ${this.s}.runs WHERE status IN ('succeeded', 'failed') AND finished_at < now() - make_interval(days => $1)`,
+      `DELETE FROM ${this.s}.runs WHERE status IN ('succeeded', 'failed', 'interrupted') AND finished_at < now() - make_interval(days => $1)`,
       [runsDays],
     );
+    // Seen keys of runs that can no longer resume (superseded resumable runs leave theirs behind).
+    await this.db.query(
+      `DELETE FROM ${this.s}.run_seen_keys k USING ${this.s}.runs r WHERE k.run_id = r.id AND r.status <> 'running' AND NOT r.resumable`,
+    );
+    await this.db.query(`DELETE FROM ${this.s}.events WHERE at < now() - make_interval(days => $1)`, [runsDays]);
     return { changes: changes.rowCount, runs: runs.rowCount };
+  }
+
+  /** Record something an operator must hear about (alerts deliver it). */
+  async recordEvent(event: Omit<EventRecord, 'id' | 'at'>): Promise<EventRecord> {
+    const result = await this.db.query(
+      `INSERT INTO ${this.s}.events (kind, tenant_id, sync_id, run_id, message, data) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING *`,
+      [event.kind, event.tenantId, event.syncId, event.runId, event.message, JSON.stringify(event.data)],
+    );
+    return toEventRecord(result.rows[0]!);
+  }
+
+  async events(filter: { kind?: EventKind; syncId?: string; limit?: number } = {}): Promise<EventRecord[]> {
+    const result = await this.db.query(
+      `SELECT * FROM ${this.s}.events WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR sync_id = $2) ORDER BY id DESC LIMIT $3`,
+      [filter.kind ?? null, filter.syncId ?? null, filter.limit ?? 100],
+    );
+    return result.rows.map(toEventRecord);
   }
 }

@@ -1,5 +1,5 @@
 /** Turn ledger rows (snake_case, strings for bigint) into the typed records. */
-import type { DeadLetterRecord, RunRecord } from './types.ts';
+import type { DeadLetterRecord, EventRecord, RunRecord } from './types.ts';
 
 type Row = Record<string, unknown>;
 
@@ -38,6 +38,10 @@ export function toRunRecord(row: Row): RunRecord {
     error: (row.error as string | null) ?? null,
     since: date(row.since),
     purged: num(row.purged),
+    resumable: row.resumable === true,
+    resumedFrom: row.resumed_from === null || row.resumed_from === undefined ? null : String(row.resumed_from),
+    jobId: (row.job_id as string | null | undefined) ?? null,
+    attempt: row.attempt === null || row.attempt === undefined ? null : Number(row.attempt),
   };
 }
 
@@ -53,5 +57,18 @@ export function toDeadLetterRecord(row: Row): DeadLetterRecord {
     payload: row.payload,
     createdAt: date(row.created_at) ?? new Date(0),
     replayedAt: date(row.replayed_at),
+  };
+}
+
+export function toEventRecord(row: Row): EventRecord {
+  return {
+    id: String(row.id),
+    at: date(row.at) ?? new Date(0),
+    kind: row.kind as EventRecord['kind'],
+    tenantId: (row.tenant_id as string | null) ?? null,
+    syncId: (row.sync_id as string | null) ?? null,
+    runId: row.run_id === null || row.run_id === undefined ? null : String(row.run_id),
+    message: String(row.message),
+    data: (row.data ?? {}) as Record<string, unknown>,
   };
 }

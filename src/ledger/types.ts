@@ -1,7 +1,7 @@
 /** Shapes of the ledger's records as the rest of Tidemark sees them. */
 import type { JsonValue, SyncMode } from '../engine/stream.ts';
 
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface RunCounts {
@@ -55,6 +55,28 @@ export interface RunRecord extends RunCounts {
   readonly since: Date | null;
   /** Rows removed by the stream's retention at the end of the run. */
   readonly purged: number;
+  /** Failed or interrupted, and the next run of the same plan takes over its checkpoint. */
+  readonly resumable: boolean;
+  /** The run this one continued from (its checkpoint, keys and counts). */
+  readonly resumedFrom: string | null;
+  /** The job that ran it (pg-boss id) and its attempt (1 = first), when a worker ran it. */
+  readonly jobId: string | null;
+  readonly attempt: number | null;
+}
+
+/** Something an operator must hear about; delivered by the alerting room. */
+export const EVENT_KINDS = ['run_dead_lettered', 'run_lost'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export interface EventRecord {
+  readonly id: string;
+  readonly at: Date;
+  readonly kind: EventKind;
+  readonly tenantId: string | null;
+  readonly syncId: string | null;
+  readonly runId: string | null;
+  readonly message: string;
+  readonly data: Record<string, unknown>;
 }
 
 export interface ChangeRecord {

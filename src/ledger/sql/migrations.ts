@@ -93,4 +93,38 @@ ALTER TABLE {{schema}}.runs ADD COLUMN purged integer NOT NULL DEFAULT 0;
 CREATE INDEX runs_by_sync_started ON {{schema}}.runs (sync_id, started_at DESC) WHERE status = 'succeeded';
 `,
   },
+  {
+    version: 3,
+    name: 'resumable runs, interrupted status, job ids, events',
+    sql: `
+-- A run ends "interrupted" when its process was asked to stop (SIGTERM/SIGINT): what it merged is
+-- checkpointed and the next run of the sync resumes from there.
+ALTER TABLE {{schema}}.runs DROP CONSTRAINT runs_status_check;
+ALTER TABLE {{schema}}.runs ADD CONSTRAINT runs_status_check CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'interrupted'));
+-- A failed or interrupted run whose checkpoint and seen keys the next run of the same plan takes
+-- over (a worker lost mid-run, a transient failure, a stop). Cleared when taken or superseded.
+ALTER TABLE {{schema}}.runs ADD COLUMN resumable boolean NOT NULL DEFAULT false;
+-- The run this one continued from, and when the chain's read began (the incremental cursor).
+ALTER TABLE {{schema}}.runs ADD COLUMN resumed_from bigint;
+ALTER TABLE {{schema}}.runs ADD COLUMN read_started_at timestamptz;
+-- The job (pg-boss) and attempt that ran it, when a worker did.
+ALTER TABLE {{schema}}.runs ADD COLUMN job_id text;
+ALTER TABLE {{schema}}.runs ADD COLUMN attempt integer;
+
+-- Things an operator must hear about (a job dead-lettered after its last attempt, a lost worker).
+-- Written by the engine; delivered by the alerting room.
+CREATE TABLE {{schema}}.events (
+  id         bigserial PRIMARY KEY,
+  at         timestamptz NOT NULL DEFAULT now(),
+  kind       text NOT NULL,
+  tenant_id  text,
+  sync_id    text,
+  run_id     bigint,
+  message    text NOT NULL,
+  data       jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+CREATE INDEX events_by_at ON {{schema}}.events (at DESC);
+CREATE INDEX events_by_sync ON {{schema}}.events (sync_id, id DESC);
+`,
+  },
 ];

@@ -1,8 +1,10 @@
 /**
  * `tidemark doctor` against real tables: after migrate everything is in place; a missing identity
  * key or a naive timestamp column is reported with the fix, and running the printed fix clears it.
+ * Doctor also makes one authenticated call per connection: the connection points at the
+ * Connecteam simulator.
  */
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,12 +15,19 @@ import mysql from 'mysql2/promise';
 import { freshSchema, PG_URL, uniqueName } from './helpers/postgres.ts';
 import { MYSQL_URL } from './helpers/destinations.ts';
 import { runCli, writeConfig } from './helpers/cli.ts';
+import { startConnecteamSimulator, DEFAULT_API_KEY, type ConnecteamSimulator } from '../src/connectors/connecteam/simulator/index.ts';
+
+let simulator: ConnecteamSimulator;
+before(async () => {
+  simulator = await startConnecteamSimulator();
+});
+after(() => simulator.close());
 
 function config(controlSchema: string, destinationUrl: string, destinationSchema?: string) {
   return {
     controlPlane: { url: PG_URL, schema: controlSchema },
     tenants: [{ id: 'acme', name: 'Acme', timezone: 'America/Chicago' }],
-    connections: [{ id: 'ct', tenant: 'acme', connector: 'connecteam', credentials: { apiKey: { env: 'K' } } }],
+    connections: [{ id: 'ct', tenant: 'acme', connector: 'connecteam', baseUrl: simulator.url, credentials: { apiKey: { env: 'K' } } }],
     destinations: [{ id: 'w', url: destinationUrl, ...(destinationSchema ? { schema: destinationSchema } : {}) }],
     syncs: [{ id: 'acme-shifts', tenant: 'acme', connection: 'ct', stream: 'connecteam.shifts', destination: 'w' }],
   };
@@ -38,19 +47,19 @@ test('doctor on Postgres: migrated is fine; a lost key and a naive timestamp are
   await client.connect();
   try {
     const file = writeConfig(config(control.schema, PG_URL, dest.schema));
-    const before = await runCli(['doctor', '--config', file], { K: 'x' });
-    assert.equal(before.code, 1);
-    assert.match(before.stdout, /ledger schema .* is not set up[\s\S]*fix: tidemark migrate/);
-    assert.match(before.stdout, /table .*connecteam_shifts" does not exist/);
+    const unmigrated = await runCli(['doctor', '--config', file], { K: DEFAULT_API_KEY });
+    assert.equal(unmigrated.code, 1);
+    assert.match(unmigrated.stdout, /ledger schema .* is not set up[\s\S]*fix: tidemark migrate/);
+    assert.match(unmigrated.stdout, /table .*connecteam_shifts" does not exist/);
 
-    assert.equal((await runCli(['migrate', '--config', file], { K: 'x' })).code, 0);
-    const ok = await runCli(['doctor', '--config', file], { K: 'x' });
+    assert.equal((await runCli(['migrate', '--config', file], { K: DEFAULT_API_KEY })).code, 0);
+    const ok = await runCli(['doctor', '--config', file], { K: DEFAULT_API_KEY });
     assert.equal(ok.code, 0, ok.stdout);
     assert.match(ok.stdout, /✓ sync acme-shifts: table .* and the unique key \(tenant_id, shift_id\) as needed/);
 
     await client.query(`ALTER TABLE "${dest.schema}".connecteam_shifts DROP CONSTRAINT connecteam_shifts_identity`);
     await client.query(`ALTER TABLE "${dest.schema}".connecteam_shifts ALTER COLUMN start_at TYPE timestamp`);
-    const broken = await runCli(['doctor', '--config', file, '--json'], { K: 'x' });
+    const broken = await runCli(['doctor', '--config', file, '--json'], { K: DEFAULT_API_KEY });
     assert.equal(broken.code, 1);
     const report = JSON.parse(broken.stdout) as { ok: boolean; findings: { level: string; message: string; fix?: string }[] };
     assert.equal(report.ok, false);
@@ -62,7 +71,7 @@ test('doctor on Postgres: migrated is fine; a lost key and a naive timestamp are
     for (const finding of report.findings.filter((f) => f.fix && f.level === 'error')) {
       await client.query(finding.fix!.split('  (')[0]!);
     }
-    const fixed = await runCli(['doctor', '--config', file], { K: 'x' });
+    const fixed = await runCli(['doctor', '--config', file], { K: DEFAULT_API_KEY });
     assert.equal(fixed.code, 0, fixed.stdout);
   } finally {
     await client.end();
@@ -80,8 +89,8 @@ test('doctor on MariaDB and SQLite: a table without its identity key is reported
     await admin.query(`CREATE DATABASE \`${database}\``);
     for (const url of [`${MYSQL_URL}/${database}`, `sqlite:${sqliteFile}`]) {
       const file = writeConfig(config(control.schema, url));
-      assert.equal((await runCli(['migrate', '--config', file], { K: 'x' })).code, 0);
-      assert.equal((await runCli(['doctor', '--config', file], { K: 'x' })).code, 0, url);
+      assert.equal((await runCli(['migrate', '--config', file], { K: DEFAULT_API_KEY })).code, 0);
+      assert.equal((await runCli(['doctor', '--config', file], { K: DEFAULT_API_KEY })).code, 0, url);
       if (url.startsWith('sqlite:')) {
         const db = new DatabaseSync(sqliteFile);
         // SQLite cannot drop a primary key: rebuild the table without it, as a hand-made table would be.
@@ -90,7 +99,7 @@ test('doctor on MariaDB and SQLite: a table without its identity key is reported
       } else {
         await admin.query(`ALTER TABLE \`${database}\`.connecteam_shifts DROP PRIMARY KEY`);
       }
-      const broken = await runCli(['doctor', '--config', file], { K: 'x' });
+      const broken = await runCli(['doctor', '--config', file], { K: DEFAULT_API_KEY });
       assert.equal(broken.code, 1, broken.stdout);
       assert.match(broken.stdout, /no unique key on \(tenant_id, shift_id\)/);
       const fix = printedFix(broken.stdout);
@@ -102,7 +111,7 @@ test('doctor on MariaDB and SQLite: a table without its identity key is reported
         await admin.query(`USE \`${database}\``);
         await admin.query(fix);
       }
-      const fixed = await runCli(['doctor', '--config', file], { K: 'x' });
+      const fixed = await runCli(['doctor', '--config', file], { K: DEFAULT_API_KEY });
       assert.equal(fixed.code, 0, fixed.stdout);
     }
   } finally {

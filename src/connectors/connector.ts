@@ -17,6 +17,26 @@ export interface ConnectorClientSettings {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+export interface ProbeOptions {
+  /** Ends the request (doctor's timeout, Ctrl-C). */
+  readonly signal?: AbortSignal;
+}
+
+/** What a probe asked (`GET /users/v1/users?limit=1`, no secrets) and whether it worked. */
+export type ProbeResult =
+  | { readonly ok: true; readonly request: string }
+  | { readonly ok: false; readonly request: string; readonly error: unknown };
+
+/** Run a probe's one request, turning a failure into a result. */
+export async function probeRequest(request: string, call: () => Promise<unknown>): Promise<ProbeResult> {
+  try {
+    await call();
+    return { ok: true, request };
+  } catch (error) {
+    return { ok: false, request, error };
+  }
+}
+
 export interface ConnectorDefinition {
   readonly type: string;
   readonly displayName: string;
@@ -29,5 +49,10 @@ export interface ConnectorDefinition {
    */
   readonly options?: ZodType;
   createClient(settings: ConnectorClientSettings): UpstreamClient;
+  /**
+   * One cheap authenticated request (`tidemark doctor`): proves the base URL answers and the
+   * credentials are accepted, without reading a stream. Never throws: a failure is returned.
+   */
+  probe?(client: UpstreamClient, options: ProbeOptions): Promise<ProbeResult>;
   readonly streams: readonly StreamDefinition<UpstreamClient>[];
 }

@@ -10,6 +10,7 @@ import { clinikoOptionsSchema, userAgentOf } from './options.ts';
 import { patientsStream } from './patients-stream.ts';
 import { practitionersStream } from './practitioners-stream.ts';
 import { DEFAULT_SHARD, shardBaseUrl, shardOfKey } from './shard.ts';
+import { probeCliniko } from './probe.ts';
 
 /** Cliniko's documented limit: 200 requests per minute per user (upstream-apis.md §3.6). */
 export const CLINIKO_PER_MINUTE = 200;
@@ -57,5 +58,6 @@ export const cliniko: ConnectorDefinition = {
   defaultBaseUrl: shardBaseUrl(DEFAULT_SHARD),
   options: clinikoOptionsSchema,
   createClient: (settings) => new UpstreamClient(clinikoClientOptions(settings)),
+  probe: probeCliniko,
   streams: [patientsStream, practitionersStream, appointmentsStream],
 };

@@ -3,6 +3,7 @@ import type { ConnectorDefinition } from '../connector.ts';
 import { UpstreamClient } from '../../upstream/index.ts';
 import { shiftsStream } from './shifts-stream.ts';
 import { usersStream } from './users-stream.ts';
+import { probeConnecteam } from './probe.ts';
 
 export const connecteam: ConnectorDefinition = {
   type: 'connecteam',
@@ -26,5 +27,6 @@ export const connecteam: ConnectorDefinition = {
       timeoutMs: settings.timeoutMs,
     });
   },
+  probe: probeConnecteam,
   streams: [usersStream, shiftsStream],
 };

@@ -11,6 +11,7 @@ import { sharedBudget } from './shared-budget.ts';
 import { schedulesStream } from './schedules-stream.ts';
 import { servicesStream } from './services-stream.ts';
 import { staffStream } from './staff-stream.ts';
+import { probeYclients } from './probe.ts';
 
 export const YCLIENTS_BASE_URL = 'https://api.yclients.com';
 /** "200 requests per minute or 5 requests per second per IP address" (upstream-apis.md §2.6). */
@@ -67,5 +68,6 @@ export const yclients: ConnectorDefinition = {
       sharedBudget(originOf(baseUrl), limits),
     );
   },
+  probe: probeYclients,
   streams: [staffStream, servicesStream, schedulesStream],
 };

@@ -81,8 +81,11 @@ export class JobEngine {
    * Ask for a run of a sync now. With a run already queued for the sync, the request is coalesced
    * into it (one follow-up at most): the answer names the queued job.
    */
-  async trigger(data: SyncJobData): Promise<TriggerResult> {
-    const jobId = await this.boss.send(SYNC_QUEUE, data, { singletonKey: data.syncId });
+  async trigger(data: SyncJobData, options: { startAfterSeconds?: number } = {}): Promise<TriggerResult> {
+    const jobId = await this.boss.send(SYNC_QUEUE, data, {
+      singletonKey: data.syncId,
+      ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
+    });
     if (jobId) return { jobId, queuedJobId: null };
     const queued = await this.boss.findJobs(SYNC_QUEUE, { key: data.syncId, queued: true, limit: 1 });
     return { jobId: null, queuedJobId: queued[0]?.id ?? null };

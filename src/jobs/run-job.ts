@@ -10,6 +10,7 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { resolveSync } from '../engine/resolve-sync.ts';
 import { runSync, type RunSummary } from '../engine/run-sync.ts';
 import { errorMessage, isPermanent } from '../engine/errors.ts';
+import { ActiveRunError } from '../ledger/ledger.ts';
 import { businessWindow, type BusinessWindow } from '../time/window.ts';
 import { syncJobData, type SyncJobData } from './sync-job.ts';
 import type { DestinationCache } from './destination-cache.ts';
@@ -79,6 +80,12 @@ export async function runJob(job: JobWithMetadata<unknown>, ctx: JobContext): Pr
   } catch (error) {
     // Before a run existed: the sync left the configuration, a bad window, a destination that will not open, another live run.
     const reason = errorMessage(error);
+    if (error instanceof ActiveRunError) {
+      // A run outside the queue (`tidemark sync`) holds the sync: wait for it without spending an
+      // attempt. The follow-up is coalesced with one already queued.
+      const followUp = await ctx.engine.trigger(data, { startAfterSeconds: ctx.config.jobs.retryDelaySeconds });
+      return { id: job.id, status: 'completed', output: { deferred: reason, followUp: followUp.jobId ?? followUp.queuedJobId } };
+    }
     if (isPermanent(error) || isLastAttempt(job)) return deadLetter(reason, data.syncId, null, tenantId);
     return { id: job.id, status: 'failed', output: { error: reason } };
   }

@@ -59,6 +59,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       batchSize: 1,
       localConcurrency: config.jobs.concurrency,
       pollingIntervalSeconds: config.jobs.pollingIntervalSeconds,
+      // NOTIFY wakes a worker only when a job is created ready to run; a retry coming due after its
+      // backoff, or a job redriven from the dead-letter queue, sends none. pg-boss's default poll
+      // while NOTIFY is live is 30 s, which would delay every retry by up to that much.
+      notifyPollingIntervalSeconds: config.jobs.pollingIntervalSeconds,
     },
     async (jobs) =>
       Promise.all(

@@ -14,6 +14,8 @@ import { startCommand, workerCommand } from './commands/worker.ts';
 import { triggerCommand } from './commands/trigger.ts';
 import { dlqCommand } from './commands/dlq.ts';
 import { schedulesCommand } from './commands/schedules.ts';
+import { serveCommand } from './commands/serve.ts';
+import { tokenCommand } from './commands/token.ts';
 
 const COMMANDS: readonly Command[] = [
   syncCommand,
@@ -22,6 +24,8 @@ const COMMANDS: readonly Command[] = [
   triggerCommand,
   schedulesCommand,
   dlqCommand,
+  serveCommand,
+  tokenCommand,
   migrateCommand,
   reconcileCommand,
   repairCommand,

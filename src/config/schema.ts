@@ -33,12 +33,26 @@ const businessHours = z
   })
   .strict();
 
+/** Where a tenant's alerts go (docs/monitoring.md); every channel optional, secrets from the environment. */
+const alerts = z
+  .object({
+    /** JSON POSTs signed with HMAC-SHA256 of the body in `X-Tidemark-Signature: sha256=<hex>`. */
+    webhooks: z.array(z.object({ url: z.union([z.url({ protocol: /^https?$/ }), secretRef]), secret: secretRef.optional() }).strict()).default([]),
+    slack: z.object({ webhookUrl: secretRef }).strict().optional(),
+    telegram: z.object({ botToken: secretRef, chatId: z.string().min(1), apiUrl: z.url({ protocol: /^https?$/ }).optional() }).strict().optional(),
+    sentry: z.object({ dsn: secretRef }).strict().optional(),
+    /** A run taking longer than this raises a `slow_run` alert. */
+    slowRunMinutes: z.number().positive().max(24 * 60).default(5),
+  })
+  .strict();
+
 const tenant = z
   .object({
     id,
     name: z.string().min(1),
     timezone,
     businessHours: businessHours.default({ start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] }),
+    alerts: alerts.optional(),
   })
   .strict();
 
@@ -184,6 +198,17 @@ const sync = z
     deleteGuard: deleteGuard.default({ maxFraction: 0.5, minRows: 10 }),
     /** When the sync runs on its own (`tidemark start` / `tidemark worker`); none: only by trigger. */
     schedules: z.array(schedule).default([]),
+    /**
+     * When its data counts as stale: no successful run for this long, judged only inside the
+     * tenant's business hours. Default: twice the longest gap between its scheduled runs.
+     */
+    freshness: z
+      .object({
+        staleAfterMinutes: z.number().int().min(1).max(60 * 24 * 90).optional(),
+        businessHoursOnly: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -241,12 +266,23 @@ export const JOBS_DEFAULTS = {
   keepJobsDays: 7,
 } as const;
 
+/** The HTTP API and dashboard (`tidemark serve`, and inside `tidemark start`). */
+const api = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(4300),
+    /** Request bodies larger than this are refused (413). */
+    bodyLimitBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
     controlPlane: controlPlane.default({ url: 'pglite:.tidemark/control', schema: 'tidemark' }),
     ledger: ledger.default({ changesRetentionDays: 30, runsRetentionDays: 90 }),
     jobs: jobs.default(JOBS_DEFAULTS),
+    api: api.default({ host: '127.0.0.1', port: 4300, bodyLimitBytes: 64 * 1024 }),
     tenants: z.array(tenant).min(1),
     connections: z.array(connection).default([]),
     destinations: z.array(destination).min(1),
@@ -264,3 +300,5 @@ export type SyncConfig = Config['syncs'][number];
 export type SecretRef = z.output<typeof secretRef>;
 export type ScheduleConfig = SyncConfig['schedules'][number];
 export type JobsConfig = Config['jobs'];
+export type AlertsConfig = NonNullable<TenantConfig['alerts']>;
+export type ApiConfig = Config['api'];

@@ -150,6 +150,15 @@ export class Ledger {
     return row ? new Date(row.started_at) : null;
   }
 
+  /** The sync's latest succeeded run (freshness: when its data was last known level). */
+  async lastSucceededRun(syncId: string): Promise<RunRecord | null> {
+    const result = await this.db.query(
+      `SELECT ${RUN_COLUMNS} FROM ${this.s}.runs WHERE sync_id = $1 AND status = 'succeeded' ORDER BY started_at DESC LIMIT 1`,
+      [syncId],
+    );
+    return result.rows[0] ? toRunRecord(result.rows[0]) : null;
+  }
+
   async activeRun(syncId: string): Promise<RunRecord | null> {
     const result = await this.db.query(
       `SELECT ${RUN_COLUMNS} FROM ${this.s}.runs WHERE sync_id = $1 AND status IN ('queued', 'running')`,

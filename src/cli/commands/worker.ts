@@ -10,6 +10,8 @@ import { openJobs } from '../../jobs/open-jobs.ts';
 import { startWorker } from '../../jobs/worker.ts';
 import { applySchedules, driftCount } from '../../jobs/schedules.ts';
 import type { RunSummary } from '../../engine/run-sync.ts';
+import { startServer, type RunningServer } from '../../api/start-server.ts';
+import { portOption } from './serve.ts';
 
 function runLine(summary: RunSummary, trigger: string, attempt: number): string {
   const c = summary.counts;
@@ -20,7 +22,12 @@ function runLine(summary: RunSummary, trigger: string, attempt: number): string 
 }
 
 async function serve(ctx: CliContext, role: 'worker' | 'start'): Promise<number> {
-  const { values } = parseCommandArgs(ctx.argv, { config: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parseCommandArgs(ctx.argv, {
+    config: { type: 'string' },
+    json: { type: 'boolean' },
+    ...(role === 'start' ? { 'no-api': { type: 'boolean' as const }, port: { type: 'string' as const }, host: { type: 'string' as const } } : {}),
+  });
+  const port = portOption(values.port as string | undefined);
   const { config } = await loadConfig(values.config, ctx.env);
   const jobs = await openJobs(config, ctx.env, { schedule: true, supervise: true });
   try {
@@ -44,6 +51,12 @@ async function serve(ctx: CliContext, role: 'worker' | 'start'): Promise<number>
         ctx.stderr.write(`tidemark ${role}: run #${runId} ${reason}\n`);
       },
     });
+    let server: RunningServer | null = null;
+    if (role === 'start' && !values['no-api']) {
+      const host = values.host as string | undefined;
+      server = await startServer(config, ctx.env, jobs.ledger, jobs.engine, { ...(host ? { host } : {}), ...(port !== undefined ? { port } : {}) });
+      ctx.stderr.write(`tidemark start: API and dashboard on ${server.url}/ (tokens: tidemark token create)\n`);
+    }
     ctx.stderr.write(
       `tidemark ${role}: ${worker.owner} working on ${jobs.ledger.db.description} (concurrency ${config.jobs.concurrency}); SIGTERM or Ctrl-C stops after the current batch\n`,
     );
@@ -51,6 +64,7 @@ async function serve(ctx: CliContext, role: 'worker' | 'start'): Promise<number>
       if (ctx.signal.aborted) resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    await server?.close();
     await worker.stop();
     ctx.stderr.write(`tidemark ${role}: stopped\n`);
   } finally {
@@ -78,10 +92,12 @@ ${common}`,
 export const startCommand: Command = {
   name: 'start',
   summary: 'register the configured schedules and run them (scheduler and worker in one process)',
-  usage: `Usage: tidemark start [--config FILE] [--json]
+  usage: `Usage: tidemark start [--config FILE] [--json] [--host H] [--port N] [--no-api]
 
 Registers the schedules in the configuration (adding, changing and removing registrations to match),
-then works like \`tidemark worker\`. On the embedded control plane (PGlite) this is the one process.
+then works like \`tidemark worker\` and serves the HTTP API and dashboard (api.host:api.port, default
+127.0.0.1:4300; --host/--port override, --no-api turns it off). On the embedded control plane
+(PGlite) this is the one process.
 ${common}`,
   run: (ctx) => serve(ctx, 'start'),
 };

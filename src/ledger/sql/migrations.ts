@@ -127,4 +127,34 @@ CREATE INDEX events_by_at ON {{schema}}.events (at DESC);
 CREATE INDEX events_by_sync ON {{schema}}.events (sync_id, id DESC);
 `,
   },
+  {
+    version: 4,
+    name: 'API tokens, alert state',
+    sql: `
+-- Bearer tokens for the HTTP API and dashboard: only a SHA-256 of the token is stored. A token
+-- sees the tenants it lists (or every tenant with '*') and may read, or read and operate.
+CREATE TABLE {{schema}}.api_tokens (
+  id            bigserial PRIMARY KEY,
+  name          text NOT NULL,
+  token_hash    text NOT NULL UNIQUE,
+  tenants       text[] NOT NULL,
+  scope         text NOT NULL CHECK (scope IN ('read', 'operate')),
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  last_used_at  timestamptz,
+  revoked_at    timestamptz
+);
+
+-- Which alert conditions are open, so each is sent once when it opens and once when it clears.
+CREATE TABLE {{schema}}.alert_state (
+  sync_id     text NOT NULL,
+  kind        text NOT NULL,
+  opened_at   timestamptz NOT NULL DEFAULT now(),
+  detail      jsonb NOT NULL DEFAULT '{}'::jsonb,
+  PRIMARY KEY (sync_id, kind)
+);
+-- Events already delivered to the tenant's channels (the alerts room marks them).
+ALTER TABLE {{schema}}.events ADD COLUMN delivered_at timestamptz;
+CREATE INDEX events_undelivered ON {{schema}}.events (id) WHERE delivered_at IS NULL;
+`,
+  },
 ];

@@ -1,0 +1,9 @@
+/** Every API route, in the order the OpenAPI document lists them. */
+import type { ApiRoute } from '../route.ts';
+import { listTenants } from './tenants.ts';
+import { getStatus } from './status.ts';
+import { getRun, listRuns } from './runs.ts';
+import { triggerSync } from './trigger.ts';
+import { listDeadLetters, replayDeadLetter } from './dead-letters.ts';
+
+export const API_ROUTES: readonly ApiRoute[] = [listTenants, getStatus, listRuns, getRun, triggerSync, listDeadLetters, replayDeadLetter] as readonly ApiRoute[];

@@ -1,0 +1,33 @@
+/** Start the HTTP API (and the dashboard) on the configured address; returns how to stop it. */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { JobEngine } from '../jobs/job-engine.ts';
+import { TokenStore } from './tokens.ts';
+import { buildServer, type ServerOptions } from './server.ts';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  /** http://host:port */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  ledger: Ledger,
+  engine: JobEngine | null,
+  options: { host?: string; port?: number; extend?: ServerOptions['extend'] } = {},
+): Promise<RunningServer> {
+  const tokens = new TokenStore(ledger.db, config.controlPlane.schema);
+  const app = await buildServer(
+    { config, env, ledger, engine, tokens, now: () => new Date() },
+    { bodyLimitBytes: config.api.bodyLimitBytes, ...(options.extend ? { extend: options.extend } : {}) },
+  );
+  const host = options.host ?? config.api.host;
+  await app.listen({ host, port: options.port ?? config.api.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? config.api.port);
+  return { app, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, close: () => app.close() };
+}

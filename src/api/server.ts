@@ -56,7 +56,7 @@ async function streamEvents(request: FastifyRequest, reply: FastifyReply, answer
 }
 
 export async function buildServer(deps: ApiDeps, options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: options.bodyLimitBytes, logger: options.logger ?? false, disableRequestLogging: true });
+  const app = Fastify({ bodyLimit: options.bodyLimitBytes, logger: options.logger ?? false });
   const routes: readonly ApiRoute[] = API_ROUTES;
   const document = openApiDocument(routes, '1');
 

@@ -5,6 +5,24 @@
 import type { Destination, TargetTable } from '../destinations/destination.ts';
 import { openDestination } from '../destinations/open.ts';
 
+/** DDL errors of a schema or table created by another process at the same moment (a unique catalog index, or "already exists"). */
+const CONCURRENT_DDL = new Set(['23505', '42P06', '42P07', '42710']);
+
+/**
+ * Workers starting together on a fresh warehouse create the same schema (or table) at once; the
+ * loser's `CREATE … IF NOT EXISTS` fails on the catalog's unique index. Trying again finds it made.
+ */
+async function ensureTable(destination: Destination, table: TargetTable): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await destination.ensureTable(table);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (attempt >= 3 || typeof code !== 'string' || !CONCURRENT_DDL.has(code)) throw error;
+    }
+  }
+}
+
 export class DestinationCache {
   private readonly open = new Map<string, Promise<Destination>>();
   private readonly ensured = new Map<string, Promise<unknown>>();
@@ -20,7 +38,7 @@ export class DestinationCache {
     const key = `${url}\u0000${table.schema ?? ''}.${table.name}`;
     let ensured = this.ensured.get(key);
     if (!ensured) {
-      ensured = ready.ensureTable(table);
+      ensured = ensureTable(ready, table);
       this.ensured.set(key, ensured);
       ensured.catch(() => this.ensured.delete(key));
     }

@@ -21,4 +21,14 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   { files: ['**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  // The dashboard's modules run in the browser.
+  {
+    files: ['src/web/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'sessionStorage', 'fetch', 'Node', 'TextDecoderStream', 'URLSearchParams', 'AbortController', 'setTimeout', 'clearTimeout', 'setInterval'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

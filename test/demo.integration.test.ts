@@ -32,6 +32,9 @@ test('the demo syncs, then serves the dashboard and an API token, and stops clea
     const first = JSON.parse(stdout.split('\n')[0]!) as Line;
     assert.deepEqual(first.runs?.map((r) => r.status), ['succeeded', 'succeeded', 'succeeded']);
 
+    const page = await fetch(live.dashboard);
+    assert.equal(page.status, 200, 'the dashboard is served');
+    assert.match(await page.text(), /Tidemark/);
     const unauthorized = await fetch(`${live.dashboard}api/v1/tenants/acme/status`);
     assert.equal(unauthorized.status, 401);
     // The live schedules: every sync of the three tenants has run within a minute.

@@ -25,5 +25,5 @@ test('a second process cannot open a PGlite directory in use; it can once the fi
   }
   const allowed = await runCli(['migrate', '--config', config]);
   assert.equal(allowed.code, 0, allowed.stderr);
-  assert.match(allowed.stdout, /ledger on pglite:.*version 2/);
+  assert.match(allowed.stdout, /ledger on pglite:.*version \d+/);
 });

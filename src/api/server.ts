@@ -4,7 +4,7 @@
  * that could leak (401 says only that a token is needed). The dashboard's static files are served
  * at `/` by src/web.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { ApiAnswer, ApiDeps, ApiRoute, ApiStream } from './route.ts';
 import { ApiError } from './route.ts';
@@ -18,6 +18,8 @@ export interface ServerOptions {
   readonly extend?: (app: FastifyInstance) => void | Promise<void>;
   /** A pino-compatible logger, or false for none. */
   readonly logger?: boolean | Record<string, unknown>;
+  /** A pino logger instance to log with (server errors); takes precedence over `logger`. */
+  readonly loggerInstance?: FastifyBaseLogger;
 }
 
 function bearer(request: FastifyRequest): string | null {
@@ -39,11 +41,13 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
 
 const isStream = (answer: ApiAnswer | ApiStream): answer is ApiStream => 'stream' in answer;
 
-async function streamEvents(request: FastifyRequest, reply: FastifyReply, answer: ApiStream): Promise<void> {
+async function streamEvents(request: FastifyRequest, reply: FastifyReply, answer: ApiStream, streams: Set<AbortController>): Promise<void> {
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  // `connection: close`: when the stream ends (the server closing) the socket goes with it.
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'close', 'x-accel-buffering': 'no' });
   const abort = new AbortController();
+  streams.add(abort);
   request.raw.on('close', () => abort.abort());
   const send = (event: string, data: unknown) => {
     if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -51,12 +55,22 @@ async function streamEvents(request: FastifyRequest, reply: FastifyReply, answer
   try {
     await answer.stream(send, abort.signal);
   } finally {
+    streams.delete(abort);
     if (!res.writableEnded) res.end();
   }
 }
 
 export async function buildServer(deps: ApiDeps, options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: options.bodyLimitBytes, logger: options.logger ?? false });
+  const app = Fastify({
+    bodyLimit: options.bodyLimitBytes,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance, logController: new LogController({ disableRequestLogging: true }) } : { logger: options.logger ?? false }),
+  });
+  // Open event streams end when the server closes (else close() would wait for every client to leave).
+  const streams = new Set<AbortController>();
+  app.addHook('preClose', (done) => {
+    for (const stream of streams) stream.abort();
+    done();
+  });
   const routes: readonly ApiRoute[] = API_ROUTES;
   const document = openApiDocument(routes, '1');
 
@@ -94,7 +108,7 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions): Promis
         const abort = new AbortController();
         request.raw.on('close', () => abort.abort());
         const answer = await route.handle({ params, query, body, grant, signal: abort.signal }, deps);
-        if (isStream(answer)) return streamEvents(request, reply, answer);
+        if (isStream(answer)) return streamEvents(request, reply, answer, streams);
         reply.status(answer.status ?? 200);
         if (answer.contentType) reply.type(answer.contentType);
         return answer.body;

@@ -5,6 +5,7 @@ import type { Ledger } from '../ledger/ledger.ts';
 import type { JobEngine } from '../jobs/job-engine.ts';
 import { TokenStore } from './tokens.ts';
 import { buildServer, type ServerOptions } from './server.ts';
+import { registerDashboard } from '../web/register.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -18,12 +19,20 @@ export async function startServer(
   env: NodeJS.ProcessEnv,
   ledger: Ledger,
   engine: JobEngine | null,
-  options: { host?: string; port?: number; extend?: ServerOptions['extend'] } = {},
+  options: { host?: string; port?: number; extend?: ServerOptions['extend']; logger?: ServerOptions['loggerInstance'] } = {},
 ): Promise<RunningServer> {
   const tokens = new TokenStore(ledger.db, config.controlPlane.schema);
   const app = await buildServer(
     { config, env, ledger, engine, tokens, now: () => new Date() },
-    { bodyLimitBytes: config.api.bodyLimitBytes, ...(options.extend ? { extend: options.extend } : {}) },
+    {
+      bodyLimitBytes: config.api.bodyLimitBytes,
+      ...(options.logger ? { loggerInstance: options.logger } : {}),
+      // The dashboard at `/` always; then any routes the caller adds.
+      extend: async (app) => {
+        registerDashboard(app);
+        await options.extend?.(app);
+      },
+    },
   );
   const host = options.host ?? config.api.host;
   await app.listen({ host, port: options.port ?? config.api.port });

@@ -1,6 +1,7 @@
 /** SqlClient over embedded PGlite (a data directory, or memory for `pglite:memory`). */
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { QueryResult, SqlClient, SqlQueryable } from './sql-client.ts';
 import { lockDirectory } from './directory-lock.ts';
 
@@ -24,8 +25,50 @@ function wrap(db: PgliteLike): SqlQueryable {
   };
 }
 
-/** Open PGlite at `dataDir` (created if missing), or in memory when `dataDir` is `memory`. */
+/**
+ * One PGlite per data directory in a process: a second opener in the same process (the API's
+ * reconcile while the worker holds the warehouse) shares the open instance, which closes when its
+ * last user closes it. Another process is still refused by the directory lock.
+ */
+const shared = new Map<string, { readonly client: Promise<SqlClient>; users: number }>();
+
+/** Open PGlite at `dataDir` (created if missing), or in memory when `dataDir` is `memory` (never shared). */
 export async function createPgliteClient(dataDir: string): Promise<SqlClient> {
+  if (dataDir === 'memory') return openPglite(dataDir);
+  const key = resolve(dataDir);
+  let entry = shared.get(key);
+  if (!entry) {
+    const created = { client: openPglite(dataDir), users: 0 };
+    shared.set(key, created);
+    created.client.catch(() => {
+      if (shared.get(key) === created) shared.delete(key);
+    });
+    entry = created;
+  }
+  const mine = entry;
+  mine.users += 1;
+  let client: SqlClient;
+  try {
+    client = await mine.client;
+  } catch (error) {
+    mine.users -= 1;
+    throw error;
+  }
+  let closed = false;
+  return {
+    ...client,
+    async close() {
+      if (closed) return;
+      closed = true;
+      mine.users -= 1;
+      if (mine.users > 0) return;
+      if (shared.get(key) === mine) shared.delete(key);
+      await client.close();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<SqlClient> {
   let release = () => {};
   if (dataDir !== 'memory') {
     mkdirSync(dataDir, { recursive: true });

@@ -36,6 +36,8 @@ export interface RunSyncOptions {
   readonly staleAfterMs?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: RunProgressEvent) => void;
+  /** Called once the ledger holds the run (its id known), before anything is read. */
+  readonly onStart?: (run: { readonly runId: string; readonly resumedFrom: string | null }) => void;
   readonly retention?: { readonly changesDays: number; readonly runsDays: number };
   /** The job running this sync (a worker): recorded on the run. */
   readonly job?: { readonly id: string; readonly attempt: number };
@@ -138,6 +140,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
   if (sync.mode === 'window' && !window) throw new Error(`sync "${sync.id}" runs in window mode and needs a window (--today or --from/--to)`);
 
   const { run, resumed } = await acquireRun(options, owner);
+  options.onStart?.({ runId: run.id, resumedFrom: run.resumedFrom });
   const counts: RunCounts = resumed ? countsOf(run) : { fetched: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, dead: 0 };
   const warnings: RunWarning[] = [];
   const meter = new ProgressMeter();

@@ -15,6 +15,7 @@ import { businessWindow, type BusinessWindow } from '../time/window.ts';
 import { syncJobData, type SyncJobData } from './sync-job.ts';
 import type { DestinationCache } from './destination-cache.ts';
 import type { JobEngine } from './job-engine.ts';
+import { runLogger, type Logger } from '../log/logger.ts';
 
 export interface JobContext {
   readonly config: Config;
@@ -26,6 +27,8 @@ export interface JobContext {
   readonly signal: AbortSignal;
   readonly owner: string;
   readonly onRun?: (summary: RunSummary, job: JobWithMetadata<unknown>) => void;
+  /** Structured logs: each run's start, finish or failure, with runId, tenant and sync on every line. */
+  readonly logger?: Logger;
 }
 
 function chooseWindow(data: SyncJobData, parts: ReturnType<typeof resolveSync>, createdOn: Date): BusinessWindow | null {
@@ -56,6 +59,8 @@ export async function runJob(job: JobWithMetadata<unknown>, ctx: JobContext): Pr
   const parsed = syncJobData.safeParse(job.data);
   if (!parsed.success) return deadLetter(`the job's data is not a sync job: ${parsed.error.issues[0]?.message ?? 'invalid'}`, null, null, null);
   const data = parsed.data;
+  const logFields = { tenant: ctx.config.syncs.find((s) => s.id === data.syncId)?.tenant ?? null, sync: data.syncId, jobId: job.id, attempt: job.retryCount + 1, trigger: data.trigger };
+  let log = ctx.logger && runLogger(ctx.logger, { runId: null, ...logFields });
 
   let summary: RunSummary;
   let tenantId: string | null = null;
@@ -76,10 +81,16 @@ export async function runJob(job: JobWithMetadata<unknown>, ctx: JobContext): Pr
       staleAfterMs: ctx.config.jobs.heartbeatSeconds * 2000,
       signal: ctx.signal,
       retention: { changesDays: ctx.config.ledger.changesRetentionDays, runsDays: ctx.config.ledger.runsRetentionDays },
+      onStart: (run) => {
+        log = ctx.logger && runLogger(ctx.logger, { runId: run.runId, ...logFields });
+        log?.info({ window: window ? { from: window.from, to: window.to } : null, resumedFrom: run.resumedFrom }, 'run started');
+      },
+      onProgress: (event) => log?.debug({ counts: event.counts, progress: event.progress }, 'run progress'),
     });
   } catch (error) {
     // Before a run existed: the sync left the configuration, a bad window, a destination that will not open, another live run.
     const reason = errorMessage(error);
+    log?.warn({ error: reason }, error instanceof ActiveRunError ? 'run deferred: the sync is held by another run' : 'job failed before its run started');
     if (error instanceof ActiveRunError) {
       // A run outside the queue (`tidemark sync`) holds the sync: wait for it without spending an
       // attempt. The follow-up is coalesced with one already queued.
@@ -90,6 +101,10 @@ export async function runJob(job: JobWithMetadata<unknown>, ctx: JobContext): Pr
     return { id: job.id, status: 'failed', output: { error: reason } };
   }
   ctx.onRun?.(summary, job);
+  const outcome = { status: summary.status, durationMs: summary.durationMs, counts: summary.counts, upstream: summary.upstream, warnings: summary.warnings.map((w) => w.code) };
+  if (summary.status === 'succeeded') log?.info(outcome, 'run succeeded');
+  else if (summary.status === 'interrupted') log?.warn(outcome, 'run interrupted; a follow-up job resumes it');
+  else log?.error({ ...outcome, error: summary.error, permanent: summary.permanent, lastAttempt: isLastAttempt(job) }, 'run failed');
 
   if (summary.status === 'succeeded') return { id: job.id, status: 'completed', output: { runId: summary.runId, counts: summary.counts } };
   if (summary.status === 'interrupted') {

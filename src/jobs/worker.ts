@@ -13,6 +13,7 @@ import { SYNC_QUEUE } from './queues.ts';
 import type { JobEngine } from './job-engine.ts';
 import { DestinationCache } from './destination-cache.ts';
 import { runJob } from './run-job.ts';
+import type { Logger } from '../log/logger.ts';
 
 export interface WorkerOptions {
   readonly config: Config;
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   readonly engine: JobEngine;
   readonly onRun?: (summary: RunSummary, job: JobWithMetadata<unknown>) => void;
   readonly onLost?: (runId: string, reason: string) => void;
+  /** Structured logs of each run (start, finish, failure) and of lost runs; none when absent. */
+  readonly logger?: Logger;
 }
 
 export interface Worker {
@@ -47,39 +50,50 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       lost.push(run.id);
       await ledger.recordEvent({ kind: 'run_lost', tenantId: run.tenantId, syncId: run.syncId, runId: run.id, message: `run #${run.id} of sync ${run.syncId}: ${reason}`, data: { owner: run.owner } });
       options.onLost?.(run.id, reason);
+      options.logger?.warn({ runId: run.id, tenant: run.tenantId, sync: run.syncId, owner: run.owner }, `run lost: ${reason}`);
     }
     return lost;
   };
 
-  await engine.boss.work(
-    SYNC_QUEUE,
-    {
-      perJobResults: true,
-      includeMetadata: true,
-      batchSize: 1,
-      localConcurrency: config.jobs.concurrency,
-      pollingIntervalSeconds: config.jobs.pollingIntervalSeconds,
-      // NOTIFY wakes a worker only when a job is created ready to run; a retry coming due after its
-      // backoff, or a job redriven from the dead-letter queue, sends none. pg-boss's default poll
-      // while NOTIFY is live is 30 s, which would delay every retry by up to that much.
-      notifyPollingIntervalSeconds: config.jobs.pollingIntervalSeconds,
-    },
-    async (jobs) =>
-      Promise.all(
-        jobs.map((job) =>
-          runJob(job, {
-            config,
-            env: options.env,
-            ledger,
-            engine,
-            destinations,
-            signal: stopping.signal,
-            owner,
-            ...(options.onRun ? { onRun: options.onRun } : {}),
-          }),
-        ),
-      ),
-  );
+  // One pg-boss worker per slot (not localConcurrency), so a slot that has just finished a job can
+  // be told to fetch again at once: pg-boss otherwise waits a polling interval after every job
+  // unless a NOTIFY (a job created) came meanwhile, so a backlog (10,000 hourly schedules due in
+  // the same minute) drained at one job per slot per interval. A fetch that finds nothing waits.
+  for (let slot = 0; slot < config.jobs.concurrency; slot++) {
+    let slotId: string | null = null;
+    slotId = await engine.boss.work(
+      SYNC_QUEUE,
+      {
+        perJobResults: true,
+        includeMetadata: true,
+        batchSize: 1,
+        pollingIntervalSeconds: config.jobs.pollingIntervalSeconds,
+        // NOTIFY wakes a worker only when a job is created ready to run; a retry coming due after its
+        // backoff, or a job redriven from the dead-letter queue, sends none. pg-boss's default poll
+        // while NOTIFY is live is 30 s, which would delay every retry by up to that much.
+        notifyPollingIntervalSeconds: config.jobs.pollingIntervalSeconds,
+      },
+      async (jobs) => {
+        const results = await Promise.all(
+          jobs.map((job) =>
+            runJob(job, {
+              config,
+              env: options.env,
+              ledger,
+              engine,
+              destinations,
+              signal: stopping.signal,
+              owner,
+              ...(options.onRun ? { onRun: options.onRun } : {}),
+              ...(options.logger ? { logger: options.logger } : {}),
+            }),
+          ),
+        );
+        if (slotId !== null && !stopping.signal.aborted) engine.boss.notifyWorker(slotId);
+        return results;
+      },
+    );
+  }
 
   const reaper = setInterval(() => {
     reapLostRuns().catch((error: unknown) => process.stderr.write(`tidemark worker: checking for lost runs failed: ${errorMessage(error)}\n`));

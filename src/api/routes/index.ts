@@ -5,5 +5,9 @@ import { getStatus } from './status.ts';
 import { getRun, listRuns } from './runs.ts';
 import { triggerSync } from './trigger.ts';
 import { listDeadLetters, replayDeadLetter } from './dead-letters.ts';
+import { tenantEvents } from './events.ts';
+import { reconcileRoute } from './reconcile.ts';
+import { getHealth } from './health.ts';
+import { getMetrics } from './metrics.ts';
 
-export const API_ROUTES: readonly ApiRoute[] = [listTenants, getStatus, listRuns, getRun, triggerSync, listDeadLetters, replayDeadLetter] as readonly ApiRoute[];
+export const API_ROUTES: readonly ApiRoute[] = [listTenants, getStatus, listRuns, getRun, triggerSync, listDeadLetters, replayDeadLetter, tenantEvents, reconcileRoute, getHealth, getMetrics] as readonly ApiRoute[];

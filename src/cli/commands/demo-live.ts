@@ -12,6 +12,7 @@ import { applySchedules } from '../../jobs/schedules.ts';
 import { startWorker } from '../../jobs/worker.ts';
 import { startServer } from '../../api/start-server.ts';
 import { TokenStore } from '../../api/tokens.ts';
+import { startAlertLoop } from '../../monitor/alerts/loop.ts';
 import type { ConnecteamSimulator } from '../../connectors/connecteam/simulator/server.ts';
 import type { YclientsSimulator } from '../../connectors/yclients/simulator/server.ts';
 import type { ClinikoSimulator } from '../../connectors/cliniko/simulator/server.ts';
@@ -81,6 +82,8 @@ export async function startLiveDemo(options: { ctx: CliContext; config: Config; 
       },
     });
     const server = await startServer(config, env, ledger, engine);
+    // The demo's tenants configure no alert channels; the loop is there so adding one to the printed config works.
+    const alerts = startAlertLoop({ config, env, ledger, intervalMs: config.jobs.monitorIntervalSeconds * 1000, log: (line) => ctx.stderr.write(`tidemark demo: ${line}\n`) });
     const { token } = await new TokenStore(ledger.db, config.controlPlane.schema).create(`demo ${new Date().toISOString()}`, ['*'], 'operate');
     if (options.json) ctx.stdout.write(`${JSON.stringify({ dashboard: `${server.url}/`, token })}\n`);
     else {
@@ -100,6 +103,7 @@ export async function startLiveDemo(options: { ctx: CliContext; config: Config; 
       if (ctx.signal.aborted) resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    await alerts.stop();
     await server.close();
     await worker.stop();
     return EXIT.ok;

@@ -15,9 +15,9 @@ import type { Destination } from '../../destinations/destination.ts';
 import { runSync, type RunSummary } from '../../engine/run-sync.ts';
 import type { ReconcileSpec } from '../../engine/stream.ts';
 import type { UpstreamClient } from '../../upstream/index.ts';
-import { compareTotals, differingRuns, type Comparison, type Totals } from '../../engine/reconcile-report.ts';
-import { readUpstreamTotals } from '../../engine/upstream-totals.ts';
-import { businessWindow, datesOf, type BusinessWindow } from '../../time/window.ts';
+import { differingRuns, type Comparison, type Totals } from '../../engine/reconcile-report.ts';
+import { compareWindow, reconcileJson, reconcileSpecOf as specOf, ReconcileUnsupportedError, type ReconcileSide as Side } from '../../engine/reconcile-compare.ts';
+import { businessWindow, type BusinessWindow } from '../../time/window.ts';
 import { assertIsoDate } from '../../time/business-day.ts';
 
 const usage = `Usage: tidemark reconcile <sync-id> --from YYYY-MM-DD --to YYYY-MM-DD [--json] [--fix] [--config FILE]
@@ -34,12 +34,6 @@ Counts include open shifts; minutes are closed shifts' durations, compared to 0.
 Exit codes: 0 everything matches (after --fix: now matches), 1 something differs or a fix run
 failed, 2 bad usage or configuration.`;
 
-interface Side {
-  readonly comparison: Comparison;
-  /** Upstream records that did not normalize (a sync dead-letters them): not in the totals. */
-  readonly unreadableUpstream: number;
-}
-
 function windowOf(values: { from?: string; to?: string }, timezone: string): BusinessWindow {
   if (!values.from || !values.to) throw new UsageError('give the business days to compare: --from 2026-11-02 --to 2026-11-09 ("to" is exclusive)');
   try {
@@ -52,24 +46,11 @@ function windowOf(values: { from?: string; to?: string }, timezone: string): Bus
 }
 
 function reconcileSpecOf(parts: SyncParts): ReconcileSpec {
-  const { sync } = parts;
-  const spec = sync.stream.reconcile;
-  if (!spec) throw new UsageError(`sync "${sync.id}" reads ${sync.stream.name}, which reconcile cannot total yet; it supports window-mode streams with totals per day (connecteam.shifts)`);
-  if (sync.mode !== 'window') throw new UsageError(`sync "${sync.id}" runs in ${sync.mode} mode; reconcile compares business days of window-mode syncs`);
-  const names = new Set(sync.table.spec.columns.map((c) => c.name));
-  for (const column of [spec.dateColumn, spec.groupColumn, spec.sumColumn]) {
-    if (!names.has(column)) throw new Error(`stream ${sync.stream.name}: reconcile column "${column}" is not a column of table ${sync.table.spec.name}`);
+  try {
+    return specOf(parts);
+  } catch (error) {
+    throw error instanceof ReconcileUnsupportedError ? new UsageError(error.message) : error;
   }
-  return spec;
-}
-
-async function compare(parts: SyncParts, spec: ReconcileSpec, client: UpstreamClient, destination: Destination, window: BusinessWindow, signal: AbortSignal): Promise<Side> {
-  const { sync } = parts;
-  const [upstream, stored] = await Promise.all([
-    readUpstreamTotals(sync, spec, client, window, signal),
-    destination.dailyTotals(sync.table, sync.tenantId, { start: window.start, end: window.end }, spec),
-  ]);
-  return { comparison: compareTotals(datesOf(window), upstream.totals, stored), unreadableUpstream: upstream.unreadable };
 }
 
 async function fixDays(ctx: CliContext, config: Config, parts: SyncParts, client: UpstreamClient, destination: Destination, comparison: Comparison): Promise<RunSummary[]> {
@@ -143,8 +124,6 @@ function formatText(parts: SyncParts, spec: ReconcileSpec, window: BusinessWindo
   return `${lines.join('\n')}\n`;
 }
 
-const sideJson = (side: Side) => ({ matches: side.comparison.matches, days: side.comparison.days, unreadableUpstream: side.unreadableUpstream });
-
 export const reconcileCommand: Command = {
   name: 'reconcile',
   summary: 'compare upstream and table per business day and employee; --fix re-syncs the days that differ',
@@ -168,29 +147,17 @@ export const reconcileCommand: Command = {
     try {
       // A fix writes the table, so it may create it; a plain comparison never does.
       if (values.fix) await destination.ensureTable(parts.sync.table);
-      before = await compare(parts, spec, client, destination, window, ctx.signal);
+      before = await compareWindow(parts, spec, client, destination, window, ctx.signal);
       if (values.fix) {
         runs = before.comparison.matches ? [] : await fixDays(ctx, config, parts, client, destination, before.comparison);
-        after = runs.length === 0 ? before : await compare(parts, spec, client, destination, window, ctx.signal);
+        after = runs.length === 0 ? before : await compareWindow(parts, spec, client, destination, window, ctx.signal);
       }
     } finally {
       await destination.close();
     }
     const final = after ?? before;
     if (values.json) {
-      const { sync } = parts;
-      const output = {
-        syncId: sync.id,
-        tenantId: sync.tenantId,
-        stream: sync.stream.name,
-        table: sync.table.schema ? `${sync.table.schema}.${sync.table.name}` : sync.table.name,
-        window: { from: window.from, to: window.to, timezone: window.timezone },
-        labels: spec.labels,
-        // The table as it stands now (after --fix); the comparison that led to a fix is in fix.before.
-        ...sideJson(final),
-        fix: runs ? { before: sideJson(before), runs: runs.map((r) => ({ runId: r.runId, window: r.window, status: r.status, counts: r.counts, error: r.error })) } : null,
-      };
-      ctx.stdout.write(`${JSON.stringify(output)}\n`);
+      ctx.stdout.write(`${JSON.stringify(reconcileJson(parts, spec, window, final, runs ? { before, runs } : null))}\n`);
     } else {
       ctx.stdout.write(formatText(parts, spec, window, before, runs, after));
     }

@@ -5,6 +5,8 @@ import { parseCommandArgs } from '../args.ts';
 import { loadConfig } from '../../config/load.ts';
 import { openJobs } from '../../jobs/open-jobs.ts';
 import { startServer } from '../../api/start-server.ts';
+import { createLogger } from '../../log/logger.ts';
+import { configuredSecrets } from '../../log/secrets.ts';
 
 export function portOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -27,7 +29,8 @@ from \`tidemark token create\`. \`tidemark start\` serves the same API beside it
     const { config } = await loadConfig(values.config, ctx.env);
     const jobs = await openJobs(config, ctx.env, { schedule: false, supervise: false });
     try {
-      const server = await startServer(config, ctx.env, jobs.ledger, jobs.engine, { ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}) });
+      const logger = createLogger({ destination: ctx.stderr, pretty: ctx.interactive, env: ctx.env, secrets: configuredSecrets(config, ctx.env), base: { command: 'serve' } });
+      const server = await startServer(config, ctx.env, jobs.ledger, jobs.engine, { ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}), logger });
       ctx.stderr.write(`tidemark serve: API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json)\n`);
       await new Promise<void>((resolve) => {
         if (ctx.signal.aborted) resolve();

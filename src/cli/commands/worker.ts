@@ -12,6 +12,9 @@ import { applySchedules, driftCount } from '../../jobs/schedules.ts';
 import type { RunSummary } from '../../engine/run-sync.ts';
 import { startServer, type RunningServer } from '../../api/start-server.ts';
 import { portOption } from './serve.ts';
+import { createLogger } from '../../log/logger.ts';
+import { configuredSecrets } from '../../log/secrets.ts';
+import { startAlertLoop } from '../../monitor/alerts/loop.ts';
 
 function runLine(summary: RunSummary, trigger: string, attempt: number): string {
   const c = summary.counts;
@@ -29,6 +32,8 @@ async function serve(ctx: CliContext, role: 'worker' | 'start'): Promise<number>
   });
   const port = portOption(values.port as string | undefined);
   const { config } = await loadConfig(values.config, ctx.env);
+  // Structured logs on stderr (JSON; pretty on a terminal), secrets censored; stdout keeps the run lines.
+  const logger = createLogger({ destination: ctx.stderr, pretty: ctx.interactive, env: ctx.env, secrets: configuredSecrets(config, ctx.env), base: { command: role } });
   const jobs = await openJobs(config, ctx.env, { schedule: true, supervise: true });
   try {
     if (role === 'start') {
@@ -43,6 +48,7 @@ async function serve(ctx: CliContext, role: 'worker' | 'start'): Promise<number>
       env: ctx.env,
       ledger: jobs.ledger,
       engine: jobs.engine,
+      logger,
       onRun(summary, job) {
         const trigger = (job.data as { trigger?: string }).trigger ?? 'job';
         ctx.stdout.write(values.json ? `${JSON.stringify({ event: 'run', jobId: job.id, attempt: job.retryCount + 1, trigger, ...summary })}\n` : runLine(summary, trigger, job.retryCount + 1));
@@ -54,9 +60,11 @@ async function serve(ctx: CliContext, role: 'worker' | 'start'): Promise<number>
     let server: RunningServer | null = null;
     if (role === 'start' && !values['no-api']) {
       const host = values.host as string | undefined;
-      server = await startServer(config, ctx.env, jobs.ledger, jobs.engine, { ...(host ? { host } : {}), ...(port !== undefined ? { port } : {}) });
+      server = await startServer(config, ctx.env, jobs.ledger, jobs.engine, { ...(host ? { host } : {}), ...(port !== undefined ? { port } : {}), logger });
       ctx.stderr.write(`tidemark start: API and dashboard on ${server.url}/ (tokens: tidemark token create)\n`);
     }
+    // Every process runs the loop; the control plane lets one evaluate per interval and each alert be sent once.
+    const alerts = startAlertLoop({ config, env: ctx.env, ledger: jobs.ledger, intervalMs: config.jobs.monitorIntervalSeconds * 1000, log: (line) => logger.warn({ component: 'alerts' }, line) });
     ctx.stderr.write(
       `tidemark ${role}: ${worker.owner} working on ${jobs.ledger.db.description} (concurrency ${config.jobs.concurrency}); SIGTERM or Ctrl-C stops after the current batch\n`,
     );
@@ -64,6 +72,7 @@ async function serve(ctx: CliContext, role: 'worker' | 'start'): Promise<number>
       if (ctx.signal.aborted) resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    await alerts.stop();
     await server?.close();
     await worker.stop();
     ctx.stderr.write(`tidemark ${role}: stopped\n`);

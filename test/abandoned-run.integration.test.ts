@@ -23,6 +23,8 @@ test('a lost run is marked failed; a run with the same window resumes from it, o
     assert.equal(lost?.resumable, false, 'taken over once');
     assert.match(lost?.error ?? '', /lost: its worker \(.*:4999999:dead\) stopped/);
     assert.equal((await h.ledger.getRun(resumed.runId))?.resumedCount, 1);
+    const lostEvents = await h.ledger.events({ kind: 'run_lost' });
+    assert.deepEqual(lostEvents.map((e) => e.runId), [orphan.id], 'the lost run is reported once, for alerting');
 
     const other = await h.ledger.startRun({ ...plan, windowFrom: '2026-11-01', windowTo: '2026-11-02' });
     const fresh = await h.run('2026-11-10', '2026-11-11');

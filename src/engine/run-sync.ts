@@ -111,7 +111,10 @@ async function acquireRun(options: RunSyncOptions, owner: string): Promise<Acqui
     if (!(error instanceof ActiveRunError) || !error.activeRun) throw error;
     const active = error.activeRun;
     if (!isAbandoned(active, options.staleAfterMs ?? 60_000)) throw error;
-    await ledger.failLostRun(active.id, active.owner, lostRunReason(active));
+    const reason = lostRunReason(active);
+    if (await ledger.failLostRun(active.id, active.owner, reason)) {
+      await ledger.recordEvent({ kind: 'run_lost', tenantId: active.tenantId, syncId: active.syncId, runId: active.id, message: `run #${active.id} of sync ${active.syncId}: ${reason}`, data: { owner: active.owner } });
+    }
     run = await fresh();
   }
   const resumed = await ledger.resumeFrom(run.id, sync.id, { mode: sync.mode, windowFrom: window?.from ?? null, windowTo: window?.to ?? null });

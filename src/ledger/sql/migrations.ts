@@ -157,4 +157,13 @@ ALTER TABLE {{schema}}.events ADD COLUMN delivered_at timestamptz;
 CREATE INDEX events_undelivered ON {{schema}}.events (id) WHERE delivered_at IS NULL;
 `,
   },
+  {
+    version: 5,
+    name: 'index for ledger retention',
+    sql: `
+-- Retention deletes finished runs by age; without this index the DELETE scanned every run (0.5 s
+-- against a week of 10,000 hourly syncs, bench/jobs-schedule.ts).
+CREATE INDEX runs_by_finished ON {{schema}}.runs (finished_at) WHERE status IN ('succeeded', 'failed', 'interrupted');
+`,
+  },
 ];

@@ -106,7 +106,7 @@ function ledger(report: BenchReport): string[] {
       `    ledger + job tables after a week: ${mb(w.runs.totalBytes + w.jobs.totalBytes)}`,
       `  retention: jobs.keepJobsDays ${report.jobs.keepJobsDays} caps pg-boss at a week (${mb(w.jobs.totalBytes)} steady); ledger.runsRetentionDays 90 lets runs grow to 90 days = ` +
         `${n(report.syncs * 24 * 90)} runs ≈ ${mb((w.runs.totalBytes * 90) / 7)}; changes are kept 30 days and scale with upstream changes, not with runs`,
-      `  retention's DELETE on runs (runsRetentionDays 90; no index on finished_at, so a sequential scan) against the week's runs: ${w.pruneMs.toFixed(0)} ms (${w.prunePlan})`,
+      `  retention's DELETE on runs (runsRetentionDays 90; the plan shows whether the finished_at index of ledger migration 5 is used) against the week's runs: ${w.pruneMs.toFixed(0)} ms (${w.prunePlan})`,
       `    after every run (as before) that is ${n(report.syncs)} scans an hour = ${((w.pruneMs * report.syncs) / 3_600_000).toFixed(2)} s of Postgres per second, ~${((w.pruneMs * report.syncs * 90) / 7 / 3_600_000).toFixed(1)} at 90 days;` +
         ` once per worker every 10 minutes (src/jobs/run-job.ts) ${report.workers * 6} scans an hour = ${((w.pruneMs * report.workers * 6) / 1000).toFixed(0)} s of Postgres an hour, ~${((w.pruneMs * report.workers * 6 * 90) / 7 / 1000).toFixed(0)} s at 90 days`,
     );

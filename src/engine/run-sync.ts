@@ -173,11 +173,20 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
   // merged batches without their checkpoint (the one in flight and the one merging). On resume
   // they are merged again and counted as unchanged, and their change records are missing.
   let ledgerWrite: Promise<void> = Promise.resolve();
+  // The counts as of the last committed checkpoint: they match the keys recorded with it, so a run
+  // that fails is finished with these (records read but not yet merged are not counted), and the
+  // run that resumes it counts those records once, when it merges them.
+  let committedCounts: RunCounts = { ...counts };
   const writeCheckpoint = async (input: Omit<CheckpointInput, 'syncId' | 'tenantId' | 'stream' | 'table'>) => {
     await ledgerWrite;
     const write = ledger.checkpoint(run.id, owner, { syncId: sync.id, tenantId: sync.tenantId, stream: sync.stream.name, table: sync.table.name, ...input });
     // Awaited before the next checkpoint and at the end; until then a failure must not be "unhandled".
-    write.catch(() => undefined);
+    write.then(
+      () => {
+        committedCounts = input.counts;
+      },
+      () => undefined,
+    );
     ledgerWrite = write;
   };
 
@@ -309,6 +318,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSummary> {
     }
     const message = `sync "${sync.id}" (tenant "${sync.tenantId}", connection "${sync.connectionId}", stream ${sync.stream.name}) failed: ${errorMessage(error)}`;
     permanent = isPermanent(error);
+    Object.assign(counts, committedCounts);
     if (!(error instanceof RunTakenOverError)) {
       await ledger.finishRun(run.id, owner, {
         status: 'failed',

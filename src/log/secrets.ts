@@ -35,6 +35,19 @@ function urlParts(value: string, options: { wholePath?: boolean; username?: bool
   return parts;
 }
 
+/** The names of every `{ "env": NAME }` reference anywhere in the configuration. */
+function envRefs(value: unknown, names = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) envRefs(item, names);
+  } else if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    if (keys.length === 1 && keys[0] === 'env' && typeof record.env === 'string') names.add(record.env);
+    else for (const item of Object.values(record)) envRefs(item, names);
+  }
+  return names;
+}
+
 /** Every configured secret's value (and the pieces of secret URLs), longest first, without duplicates. */
 export function configuredSecrets(config: Config, env: NodeJS.ProcessEnv): string[] {
   const values: string[] = [];
@@ -64,5 +77,7 @@ export function configuredSecrets(config: Config, env: NodeJS.ProcessEnv): strin
     add(alerts.telegram?.botToken);
     add(alerts.sentry?.dsn, 'dsn');
   }
+  // Any other `{ "env": NAME }` the configuration holds (a setting added later is covered too).
+  for (const name of envRefs(config)) add({ env: name });
   return [...new Set(values.filter((v) => v.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
 }

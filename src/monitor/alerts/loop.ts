@@ -9,7 +9,8 @@ import { errorMessage } from '../../engine/errors.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { deliverAlerts, type DeliveryReport } from './deliver.ts';
 import { evaluateAlerts, watchedSyncs, type EvaluationReport } from './evaluate.ts';
-import { configSecrets, scrubSecrets } from './redact.ts';
+import { scrubSecrets } from './redact.ts';
+import { configuredSecrets } from '../../log/secrets.ts';
 import { DEFAULT_TIMEOUT_MS } from './channels/tenant-channels.ts';
 
 export interface AlertLoopOptions {
@@ -47,7 +48,7 @@ export function startAlertLoop(options: AlertLoopOptions): AlertLoop {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? ((line: string) => process.stderr.write(`tidemark alerts: ${line}\n`));
   const watched = watchedSyncs(options.config, options.env);
-  const secrets = configSecrets(options.config, options.env);
+  const secrets = configuredSecrets(options.config, options.env);
   // Several processes ticking at the same interval: one evaluation per interval for all of them.
   const minGapSeconds = (options.minGapMs ?? options.intervalMs * 0.8) / 1000;
   let stopped = false;

@@ -3,41 +3,12 @@
  * (`{ "env": NAME }`: upstream credentials, database URLs, webhook URLs and secrets, bot tokens,
  * DSNs) is masked in alert texts and in delivery errors, whatever put it there (an upstream
  * echoing a key in an error body that ended up in a run's error, a receiver echoing its URL).
+ * The values come from `configuredSecrets` (src/log/secrets.ts), the same list the logger censors.
  */
-import type { Config } from '../../config/schema.ts';
 import { scrubSecrets } from '../../upstream/redact.ts';
 
 // Shorter values are not masked: they would also erase ordinary words.
 const MIN_SECRET_LENGTH = 6;
-
-function collectRefs(value: unknown, names: Set<string>): void {
-  if (Array.isArray(value)) {
-    for (const item of value) collectRefs(item, names);
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  if (keys.length === 1 && keys[0] === 'env' && typeof record.env === 'string') {
-    names.add(record.env);
-    return;
-  }
-  for (const item of Object.values(record)) collectRefs(item, names);
-}
-
-/** Every secret value the configuration refers to, longest first (with the parts of secret URLs). */
-export function configSecrets(config: Config, env: NodeJS.ProcessEnv): string[] {
-  const names = new Set<string>();
-  collectRefs(config, names);
-  const found = new Set<string>();
-  for (const name of names) {
-    const value = env[name];
-    if (!value) continue;
-    found.add(value);
-    for (const part of urlSecretParts(value)) found.add(part);
-  }
-  return [...found].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
-}
 
 /** The pieces of a URL that carry a credential: user info, path segments, query values. */
 export function urlSecretParts(value: string): string[] {

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { ApiError, defineRoute } from '../route.ts';
 import { requireOperate, visibleSync } from '../tenant-access.ts';
 import { resolveSync } from '../../engine/resolve-sync.ts';
-import { addDays, todayIn } from '../../time/business-day.ts';
-import type { SyncJobData } from '../../jobs/sync-job.ts';
+import { windowOfTrigger, type SyncJobData } from '../../jobs/sync-job.ts';
+import { ConfigError } from '../../config/config-error.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 
@@ -27,22 +27,12 @@ export const triggerSync = defineRoute({
     requireOperate(grant, params.tenant);
     if (!engine) throw new ApiError(503, 'this server runs without the job engine; use `tidemark start` or `tidemark serve` on the control plane');
     const parts = resolveSync(config, params.sync, env);
-    const windowed = body.window !== undefined || body.today === true || body.from !== undefined;
-    if (windowed && parts.sync.mode !== 'window') throw new ApiError(400, `sync "${params.sync}" runs in ${parts.sync.mode} mode and takes no window`);
-    const data: SyncJobData = { syncId: params.sync, trigger: 'api' };
-    if (body.window !== undefined) {
-      try {
-        parts.namedWindow(body.window);
-      } catch (error) {
-        throw new ApiError(400, (error as Error).message.replace(/^.*?: /, ''));
-      }
-      data.window = body.window;
-    } else if (body.today) {
-      data.from = todayIn(parts.sync.timezone);
-      data.to = addDays(data.from, 1);
-    } else if (body.from && body.to) {
-      data.from = body.from;
-      data.to = body.to;
+    let data: SyncJobData;
+    try {
+      data = { syncId: params.sync, trigger: 'api', ...windowOfTrigger(body, parts.sync, (name) => parts.namedWindow(name)) };
+    } catch (error) {
+      // An unknown window is a ConfigError naming the known ones; its problem text is the answer.
+      throw new ApiError(400, error instanceof ConfigError ? error.problems.map((p) => p.message).join('; ') : (error as Error).message);
     }
     const result = await engine.trigger(data);
     return { status: result.jobId ? 202 : 200, body: { jobId: result.jobId, coalescedInto: result.queuedJobId } };

@@ -4,9 +4,9 @@ import { EXIT, UsageError } from '../command.ts';
 import { parseCommandArgs } from '../args.ts';
 import { loadConfig } from '../../config/load.ts';
 import { resolveSync } from '../../engine/resolve-sync.ts';
-import { assertIsoDate, addDays, todayIn } from '../../time/business-day.ts';
 import { openJobs } from '../../jobs/open-jobs.ts';
-import type { SyncJobData } from '../../jobs/sync-job.ts';
+import { windowOfTrigger, type SyncJobData } from '../../jobs/sync-job.ts';
+import { ConfigError } from '../../config/config-error.ts';
 
 const usage = `Usage: tidemark trigger <sync-id> [--today | --window NAME | --from YYYY-MM-DD --to YYYY-MM-DD] [--json] [--config FILE]
 
@@ -30,27 +30,12 @@ export const triggerCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('name exactly one sync: tidemark trigger <sync-id>');
     const { config } = await loadConfig(values.config, ctx.env);
     const parts = resolveSync(config, positionals[0]!, ctx.env);
-    const data: SyncJobData = { syncId: parts.sync.id, trigger: 'manual' };
-    const chosen = [values.today, values.window !== undefined, values.from !== undefined || values.to !== undefined].filter(Boolean).length;
-    if (chosen > 1) throw new UsageError('use one of --today, --window NAME or --from/--to');
-    if (chosen === 1 && parts.sync.mode !== 'window') throw new UsageError(`sync "${parts.sync.id}" runs in ${parts.sync.mode} mode and takes no window`);
-    if (values.window !== undefined) {
-      parts.namedWindow(values.window); // names the known windows when this one does not exist
-      data.window = values.window;
-    } else if (values.today) {
-      data.from = todayIn(parts.sync.timezone);
-      data.to = addDays(data.from, 1);
-    } else if (values.from || values.to) {
-      if (!values.from || !values.to) throw new UsageError('--from and --to go together: --from 2026-11-02 --to 2026-11-09');
-      try {
-        assertIsoDate(values.from, '--from');
-        assertIsoDate(values.to, '--to');
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
-      if (values.to <= values.from) throw new UsageError(`--to ${values.to} must be after --from ${values.from} ("to" is exclusive)`);
-      data.from = values.from;
-      data.to = values.to;
+    let data: SyncJobData;
+    try {
+      data = { syncId: parts.sync.id, trigger: 'manual', ...windowOfTrigger(values, parts.sync, (name) => parts.namedWindow(name)) };
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new UsageError((error as Error).message);
     }
     const jobs = await openJobs(config, ctx.env, { schedule: false, supervise: false });
     try {

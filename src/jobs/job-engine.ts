@@ -96,6 +96,11 @@ export class JobEngine {
   }
 
   /** Jobs of a sync, oldest first (queued, active, finished and kept). */
+  /** Jobs of a sync waiting to run (created, or waiting for a retry): read by the status endpoint. */
+  async queuedJobsOf(syncId: string): Promise<JobWithMetadata<SyncJobData>[]> {
+    return this.boss.findJobs<SyncJobData>(SYNC_QUEUE, { key: syncId, queued: true });
+  }
+
   async jobsOf(syncId: string): Promise<JobWithMetadata<SyncJobData>[]> {
     return this.boss.findJobs<SyncJobData>(SYNC_QUEUE, { key: syncId });
   }

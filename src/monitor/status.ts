@@ -62,7 +62,7 @@ async function syncStatus(
 ): Promise<SyncStatus> {
   const [recent, lastSuccess] = await Promise.all([ledger.listRuns({ syncId: sync.id, limit: 1 }), ledger.lastSucceededRun(sync.id)]);
   const last: RunRecord | undefined = recent[0];
-  const queued = engine ? (await engine.jobsOf(sync.id)).filter((j) => j.state === 'created' || j.state === 'retry').length : 0;
+  const queued = engine ? (await engine.queuedJobsOf(sync.id)).length : 0;
   const running = last?.status === 'running' ? last : null;
   let state: SyncState = last ? (last.status === 'queued' ? 'queued' : last.status) : 'never_run';
   if (!running && queued > 0) state = 'queued';

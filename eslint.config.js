@@ -31,4 +31,24 @@ export default tseslint.config(
       ),
     },
   },
+  // The offline site's sync helper runs in the browser too.
+  {
+    files: ['src/replica/browser/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'navigator', 'fetch', 'performance', 'setTimeout', 'clearTimeout', 'HTMLElement', 'Response', 'Event'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  // The example sites' pages (examples/*/public/) run in the browser as well.
+  {
+    files: ['examples/**/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'fetch', 'crypto', 'URLSearchParams', 'Response', 'HTMLElement'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -2,45 +2,46 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
-import { openAuditSite } from './helpers/replica-site.ts';
+import { freshSitePath, openAuditSite } from './helpers/replica-site.ts';
 
-const freshPath = () => join(mkdtempSync(join(tmpdir(), 'tidemark-site-')), 'site.db');
+const count = (site: { db: DatabaseSync }, table: string) => (site.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
-test('mutate() writes the row and its outbox entry together, with sequential ids and the site business date', () => {
+test('mutate() writes the row and its outbox entry together, with sequential ids and the site business date', async () => {
   // 02:30 UTC on Nov 26 is still Nov 25 in New York: the business date is the site's.
-  const site = openAuditSite(freshPath(), () => new Date('2026-11-26T02:30:00Z'));
+  const site = openAuditSite(freshSitePath(), { now: () => new Date('2026-11-26T02:30:00Z') });
   try {
-    assert.equal(site.mutate('completeTask', { taskId: 't1', note: 'pump checked' }), 1);
-    assert.equal(site.mutate('completeTask', { taskId: 't2', note: 'valve checked' }), 2);
+    assert.equal(await site.mutate('createTask', { id: 't1', title: 'pump' }), 1);
+    assert.equal(await site.mutate('completeTask', { id: 't1' }), 2);
     const outbox = site.pending();
     assert.deepEqual(
-      outbox.map((o) => [o.mutationId, o.name, o.args.taskId, o.businessDate, o.createdAt]),
+      outbox.map((o) => [o.mutationId, o.name, o.args.id, o.businessDate, o.createdAt]),
       [
-        [1, 'completeTask', 't1', '2026-11-25', '2026-11-26T02:30:00.000Z'],
-        [2, 'completeTask', 't2', '2026-11-25', '2026-11-26T02:30:00.000Z'],
+        [1, 'createTask', 't1', '2026-11-25', '2026-11-26T02:30:00.000Z'],
+        [2, 'completeTask', 't1', '2026-11-25', '2026-11-26T02:30:00.000Z'],
       ],
     );
-    assert.equal((site.db.prepare('SELECT count(*) AS n FROM audit_tasks').get() as { n: number }).n, 2);
+    // The mutator's view: the instant in UTC, the business date of the site, the site as author.
+    assert.deepEqual(site.get('audit_tasks', { id: 't1' }), {
+      id: 't1', site: null, title: 'pump', due_date: '2026-11-25', note: null, done_at: '2026-11-26T02:30:00.000Z', done_by: 'site-a', done_on: '2026-11-25',
+    });
   } finally {
     site.close();
   }
 });
 
-test('a write that bypasses mutate() is refused by the database, from any connection', () => {
-  const path = freshPath();
+test('a write that bypasses mutate() is refused by the database, from any connection', async () => {
+  const path = freshSitePath();
   const site = openAuditSite(path);
   try {
-    assert.throws(() => site.db.prepare(`INSERT INTO audit_tasks (id, note) VALUES ('sneaky', 'x')`).run(), /outside mutate\(\)/);
-    site.mutate('completeTask', { taskId: 't1' });
+    assert.throws(() => site.db.prepare(`INSERT INTO audit_tasks (id, title) VALUES ('sneaky', 'x')`).run(), /outside mutate\(\)/);
+    await site.mutate('createTask', { id: 't1', title: 'pump' });
     const other = new DatabaseSync(path);
     try {
       assert.throws(() => other.prepare(`UPDATE audit_tasks SET note = 'edited'`).run(), /outside mutate\(\)/);
       assert.throws(() => other.prepare(`DELETE FROM audit_tasks`).run(), /outside mutate\(\)/);
+      assert.throws(() => other.prepare(`INSERT INTO readings (id, task_id) VALUES ('r', 't1')`).run(), /outside mutate\(\)/);
     } finally {
       other.close();
     }
@@ -50,20 +51,33 @@ test('a write that bypasses mutate() is refused by the database, from any connec
   }
 });
 
-test('a mutator that throws leaves neither its writes nor an outbox entry, and does not use up an id', () => {
-  const site = openAuditSite(freshPath());
+test('a mutator that throws leaves neither its writes nor an outbox entry, and does not use up an id', async () => {
+  const site = openAuditSite(freshSitePath());
   try {
-    assert.throws(() => site.mutate('failing', { taskId: 'bad' }), /the mutator refused/);
-    assert.throws(() => site.mutate('nope', {}), /no mutator "nope"/);
-    assert.equal((site.db.prepare('SELECT count(*) AS n FROM audit_tasks').get() as { n: number }).n, 0);
-    assert.equal(site.mutate('completeTask', { taskId: 'ok' }), 1);
+    await assert.rejects(site.mutate('failing', { id: 'bad' }), /the mutator refused/);
+    await assert.rejects(site.mutate('nope', {}), /no mutator "nope"/);
+    await assert.rejects(site.mutate('createTask', { id: 't1', title: 'x', note: 'no such arg is fine' }).then(() => site.mutate('createTask', { id: 't1', title: 'again' })), /task t1 exists/);
+    await assert.rejects(site.mutate('recordReading', { id: 'r1', taskId: 't1', value: 'high' }), /numeric value/);
+    assert.equal(count(site, 'audit_tasks'), 1);
+    assert.equal(await site.mutate('editNote', { id: 't1', note: 'ok' }), 2, 'ids 1 and 2: the refused mutations used none');
+  } finally {
+    site.close();
+  }
+});
+
+test('a value of the wrong type or a naive local time is refused before it reaches the outbox', async () => {
+  const site = openAuditSite(freshSitePath());
+  try {
+    await site.mutate('createTask', { id: 't1', title: 'pump', dueDate: '2026-11-25' });
+    await assert.rejects(site.mutate('createTask', { id: 't2', title: 'valve', dueDate: '25/11/2026' }), /audit_tasks\.due_date: expected a date YYYY-MM-DD/);
+    assert.equal(site.pending().length, 1);
   } finally {
     site.close();
   }
 });
 
 test('SIGKILL of the site process during local writes leaves outbox and data consistent', async () => {
-  const path = freshPath();
+  const path = freshSitePath();
   const writer = fileURLToPath(new URL('./helpers/replica-site-writer.ts', import.meta.url));
   for (let round = 0; round < 3; round++) {
     const child = spawn(process.execPath, [writer, path], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -78,13 +92,13 @@ test('SIGKILL of the site process during local writes leaves outbox and data con
   }
   const site = openAuditSite(path);
   try {
-    const rows = (site.db.prepare('SELECT count(*) AS n FROM audit_tasks').get() as { n: number }).n;
+    const rows = count(site, 'audit_tasks');
     const outbox = site.pending(1_000_000);
     assert.ok(rows > 0, 'the writers wrote before they were killed');
     assert.equal(outbox.length, rows, 'one outbox entry per row: no write without its mutation, no mutation without its write');
     assert.deepEqual(outbox.map((o) => o.mutationId), Array.from({ length: rows }, (_, i) => i + 1), 'ids are sequential with no gap');
-    assert.equal(site.mutate('completeTask', { taskId: 'after' }), rows + 1, 'the next id follows on');
-    assert.throws(() => site.db.prepare(`INSERT INTO audit_tasks (id, note) VALUES ('sneaky', 'x')`).run(), /outside mutate\(\)/, 'the gate is closed after a crash');
+    assert.equal(await site.mutate('createTask', { id: 'after', title: 'after' }), rows + 1, 'the next id follows on');
+    assert.throws(() => site.db.prepare(`INSERT INTO audit_tasks (id, title) VALUES ('sneaky', 'x')`).run(), /outside mutate\(\)/, 'the gate is closed after a crash');
   } finally {
     site.close();
   }

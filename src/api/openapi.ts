@@ -28,6 +28,7 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): u
         400: { description: 'invalid parameters or body (the answer names them)' },
         ...(route.auth === 'none' ? {} : { 401: { description: 'missing or invalid token' }, 404: { description: 'no such tenant, or not visible to this token' } }),
         ...(route.auth === 'operate' ? { 403: { description: 'a read token cannot operate' } } : {}),
+        ...(route.auth === 'replica' ? { 403: { description: 'the credential belongs to another client' }, 409: { description: 'out_of_order, client_state_mismatch or schema_mismatch' } } : {}),
       },
       ...(route.auth === 'none' ? { security: [] } : {}),
     };

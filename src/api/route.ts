@@ -8,6 +8,8 @@ import type { Config } from '../config/schema.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { JobEngine } from '../jobs/job-engine.ts';
 import type { Grant, TokenStore } from './tokens.ts';
+import type { ReplicaService } from '../replica/server/replica-service.ts';
+import type { ReplicaClientIdentity } from '../replica/server/clients.ts';
 
 export interface ApiDeps {
   readonly config: Config;
@@ -16,6 +18,8 @@ export interface ApiDeps {
   /** Absent when the server runs without the job engine (then trigger and replay answer 503). */
   readonly engine: JobEngine | null;
   readonly tokens: TokenStore;
+  /** The offline-site replicas; null when none is configured (their routes answer 404). */
+  readonly replicas?: ReplicaService | null;
   readonly now: () => Date;
 }
 
@@ -23,8 +27,10 @@ export interface ApiRequest<P, Q, B> {
   readonly params: P;
   readonly query: Q;
   readonly body: B;
-  /** Null only on routes with `auth: 'none'`. */
+  /** Null on routes with `auth: 'none'` or `'replica'`. */
   readonly grant: Grant | null;
+  /** The site a replica credential belongs to (routes with `auth: 'replica'` only). */
+  readonly client: ReplicaClientIdentity | null;
   /** Aborted when the client goes away (streams). */
   readonly signal: AbortSignal;
 }
@@ -34,6 +40,7 @@ export interface ApiAnswer {
   readonly body: unknown;
   /** `text/plain` for Prometheus; default JSON. */
   readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A server-sent event stream: the route writes events until the signal aborts. */
@@ -46,8 +53,13 @@ export interface ApiRoute<P = unknown, Q = unknown, B = unknown> {
   readonly path: string;
   readonly summary: string;
   readonly tags?: readonly string[];
-  /** `none`: open (health only); `read`: any valid token; `operate`: an operate token. */
-  readonly auth: 'none' | 'read' | 'operate';
+  /**
+   * `none`: open (health only); `read`: any valid token; `operate`: an operate token; `replica`: a
+   * site's replica credential (`tidemark replica client add`), not an API token.
+   */
+  readonly auth: 'none' | 'read' | 'operate' | 'replica';
+  /** A larger body limit than api.bodyLimitBytes (replica pushes). */
+  readonly bodyLimitBytes?: (deps: ApiDeps) => number;
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   readonly body?: z.ZodType<B>;

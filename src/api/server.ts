@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { ApiAnswer, ApiDeps, ApiRoute, ApiStream } from './route.ts';
 import { ApiError } from './route.ts';
 import type { Grant } from './tokens.ts';
+import type { ReplicaClientIdentity } from '../replica/server/clients.ts';
 import { openApiDocument } from './openapi.ts';
 import { API_ROUTES } from './routes/index.ts';
 
@@ -74,9 +75,9 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions): Promis
   const routes: readonly ApiRoute[] = API_ROUTES;
   const document = openApiDocument(routes, '1');
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof ApiError) return reply.status(error.status).send({ error: error.message });
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: `request body larger than ${options.bodyLimitBytes} bytes` });
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: `request body larger than ${request.routeOptions.bodyLimit ?? options.bodyLimitBytes} bytes` });
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return reply.status(error.statusCode).send({ error: error.message });
     reply.log.error(error);
     return reply.status(500).send({ error: 'internal error; the server log has the details' });
@@ -84,11 +85,19 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions): Promis
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: 'no such endpoint; see /api/openapi.json' }));
 
   const authenticate = async (request: FastifyRequest, auth: ApiRoute['auth']): Promise<Grant | null> => {
-    if (auth === 'none') return null;
+    if (auth === 'none' || auth === 'replica') return null;
     const token = bearer(request);
     const grant = token ? await deps.tokens.verify(token) : null;
     if (!grant) throw new ApiError(401, 'a valid bearer token is required');
     return grant;
+  };
+
+  const authenticateClient = async (request: FastifyRequest): Promise<ReplicaClientIdentity> => {
+    if (!deps.replicas) throw new ApiError(404, 'no replica is configured on this server (replicas in the configuration)');
+    const token = bearer(request);
+    const client = token ? await deps.replicas.clients.verify(token) : null;
+    if (!client) throw new ApiError(401, 'a valid replica client credential is required (tidemark replica client add)');
+    return client;
   };
 
   app.get('/api/openapi.json', async (request) => {
@@ -97,20 +106,24 @@ export async function buildServer(deps: ApiDeps, options: ServerOptions): Promis
   });
 
   for (const route of routes) {
+    const bodyLimit = route.bodyLimitBytes?.(deps);
     app.route({
       method: route.method,
+      ...(bodyLimit !== undefined ? { bodyLimit } : {}),
       url: route.path.replace(/\{(\w+)\}/g, ':$1'),
       handler: async (request, reply) => {
         const grant = await authenticate(request, route.auth);
+        const client = route.auth === 'replica' ? await authenticateClient(request) : null;
         const params = parse(route.params, request.params, 'path');
         const query = parse(route.query, request.query, 'query');
         const body = parse(route.body, request.body, 'body');
         const abort = new AbortController();
         request.raw.on('close', () => abort.abort());
-        const answer = await route.handle({ params, query, body, grant, signal: abort.signal }, deps);
+        const answer = await route.handle({ params, query, body, grant, client, signal: abort.signal }, deps);
         if (isStream(answer)) return streamEvents(request, reply, answer, streams);
         reply.status(answer.status ?? 200);
         if (answer.contentType) reply.type(answer.contentType);
+        if (answer.headers) reply.headers(answer.headers);
         return answer.body;
       },
     });

@@ -6,11 +6,16 @@ import type { JobEngine } from '../jobs/job-engine.ts';
 import { TokenStore } from './tokens.ts';
 import { buildServer, type ServerOptions } from './server.ts';
 import { registerDashboard } from '../web/register.ts';
+import { loadReplicas, ReplicaService } from '../replica/server/replica-service.ts';
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export interface RunningServer {
   readonly app: FastifyInstance;
   /** http://host:port */
   readonly url: string;
+  /** The offline-site replicas served here, or null when none is configured. */
+  readonly replicas: ReplicaService | null;
   close(): Promise<void>;
 }
 
@@ -22,8 +27,13 @@ export async function startServer(
   options: { host?: string; port?: number; extend?: ServerOptions['extend']; logger?: ServerOptions['loggerInstance'] } = {},
 ): Promise<RunningServer> {
   const tokens = new TokenStore(ledger.db, config.controlPlane.schema);
+  const logger = options.logger;
+  const runtimes = await loadReplicas(config);
+  const replicas = runtimes.length
+    ? new ReplicaService(ledger.db, config.controlPlane.schema, runtimes, { notice: (message, details) => logger?.warn(details, message) })
+    : null;
   const app = await buildServer(
-    { config, env, ledger, engine, tokens, now: () => new Date() },
+    { config, env, ledger, engine, tokens, replicas, now: () => new Date() },
     {
       bodyLimitBytes: config.api.bodyLimitBytes,
       ...(options.logger ? { loggerInstance: options.logger } : {}),
@@ -38,5 +48,18 @@ export async function startServer(
   await app.listen({ host, port: options.port ?? config.api.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? config.api.port);
-  return { app, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, close: () => app.close() };
+  // Old tombstones and mutation records go once an hour (and once now).
+  const prune = () => void replicas?.pruneAll().catch((error: unknown) => logger?.error({ err: error }, 'replica: pruning failed'));
+  const pruning = replicas ? setInterval(prune, PRUNE_EVERY_MS) : undefined;
+  pruning?.unref();
+  prune();
+  return {
+    app,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    replicas,
+    close: async () => {
+      clearInterval(pruning);
+      await app.close();
+    },
+  };
 }

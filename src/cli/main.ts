@@ -16,6 +16,7 @@ import { dlqCommand } from './commands/dlq.ts';
 import { schedulesCommand } from './commands/schedules.ts';
 import { serveCommand } from './commands/serve.ts';
 import { tokenCommand } from './commands/token.ts';
+import { replicaCommand } from './commands/replica.ts';
 
 const COMMANDS: readonly Command[] = [
   syncCommand,
@@ -26,6 +27,7 @@ const COMMANDS: readonly Command[] = [
   dlqCommand,
   serveCommand,
   tokenCommand,
+  replicaCommand,
   migrateCommand,
   reconcileCommand,
   repairCommand,

@@ -4,7 +4,7 @@
  * export `defineConfig({...})` as default.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { configSchema, type Config, type ConfigInput } from './schema.ts';
@@ -82,5 +82,8 @@ export function parseConfig(data: unknown, source = 'configuration'): Config {
 
 export async function loadConfig(explicit: string | undefined, env: NodeJS.ProcessEnv): Promise<{ config: Config; path: string }> {
   const path = locateConfig(explicit, env);
-  return { config: parseConfig(await readRaw(path), path), path };
+  const config = parseConfig(await readRaw(path), path);
+  // A replica's module is written relative to the config file.
+  const here = dirname(resolve(path));
+  return { config: { ...config, replicas: config.replicas.map((r) => ({ ...r, module: resolve(here, r.module) })) }, path };
 }

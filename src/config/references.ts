@@ -34,6 +34,7 @@ export function checkReferences(config: Config): ConfigProblem[] {
     ['connections', config.connections],
     ['destinations', config.destinations],
     ['syncs', config.syncs],
+    ['replicas', config.replicas],
   ] as const) {
     for (const dup of duplicates(items.map((item) => item.id))) {
       problems.push({ setting: list, message: `id "${dup}" is used twice; ids must be unique` });
@@ -107,6 +108,11 @@ export function checkReferences(config: Config): ConfigProblem[] {
       if (sync.mode && !stream.modes.includes(sync.mode)) {
         problems.push({ setting: `${at}.mode`, message: `stream "${sync.stream}" supports ${known(stream.modes)}; received "${sync.mode}"` });
       }
+    }
+  });
+  config.replicas.forEach((replica, i) => {
+    if (!tenantIds.includes(replica.tenant)) {
+      problems.push({ setting: `replicas[${i}].tenant`, message: `no tenant "${replica.tenant}"; configured: ${known(tenantIds)}` });
     }
   });
   return problems;

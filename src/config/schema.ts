@@ -276,6 +276,27 @@ const api = z
   })
   .strict();
 
+/**
+ * An offline-site replica served by `tidemark serve`/`start` (docs/replica.md): its tables and
+ * mutators live in `module` (a .ts/.js file exporting `defineReplica({...})`, relative to the
+ * config file); the site's business timezone is the tenant's unless set here.
+ */
+const replica = z
+  .object({
+    id,
+    tenant: id,
+    timezone: timezone.optional(),
+    module: z.string().min(1),
+    pushMaxMutations: z.number().int().min(1).max(1000).default(500),
+    pullPageSize: z.number().int().min(1).max(1000).default(500),
+    /** Largest push or pull request body accepted. */
+    bodyLimitBytes: z.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** Deleted rows are remembered this long; a site offline longer re-downloads everything. */
+    tombstoneRetentionDays: z.number().int().min(1).max(3650).default(30),
+    mutationsRetentionDays: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -287,6 +308,7 @@ export const configSchema = z
     connections: z.array(connection).default([]),
     destinations: z.array(destination).min(1),
     syncs: z.array(sync).default([]),
+    replicas: z.array(replica).default([]),
   })
   .strict();
 
@@ -302,3 +324,4 @@ export type ScheduleConfig = SyncConfig['schedules'][number];
 export type JobsConfig = Config['jobs'];
 export type AlertsConfig = NonNullable<TenantConfig['alerts']>;
 export type ApiConfig = Config['api'];
+export type ReplicaConfig = Config['replicas'][number];

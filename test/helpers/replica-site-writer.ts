@@ -4,5 +4,5 @@ import { openAuditSite } from './replica-site.ts';
 const site = openAuditSite(process.argv[2]!);
 process.stdout.write('ready\n');
 for (let i = 0; ; i++) {
-  site.mutate('completeTask', { taskId: `p${process.pid}-${i}`, note: 'x'.repeat(2000), spinMs: 2 });
+  await site.mutate('slowCreate', { id: `p${process.pid}-${i}`, title: 'x'.repeat(2000), spinMs: 2 });
 }

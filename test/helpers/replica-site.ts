@@ -1,28 +1,38 @@
-/** A small audit-task site schema for the replica tests. */
+/** Sites of the example audit replica (examples/audit-site/replica.ts) for the replica tests. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import auditReplica from '../../examples/audit-site/replica.ts';
+import { defineReplica, MutationRejected, type ReplicaDefinition } from '../../src/replica/definition.ts';
 import { SiteReplica } from '../../src/replica/site/site-replica.ts';
 
-export function openAuditSite(path: string, now?: () => Date): SiteReplica {
+/** The example's tables and mutators plus two for tests: a slow write (so a kill lands inside it) and one that always fails. */
+export const testReplica: ReplicaDefinition = defineReplica({
+  ...auditReplica,
+  mutators: {
+    ...auditReplica.mutators,
+    async slowCreate(tx, args) {
+      await tx.put('audit_tasks', { id: String(args.id), title: String(args.title ?? 'x') });
+      const until = Date.now() + Number(args.spinMs ?? 0);
+      while (Date.now() < until) {
+        /* hold the transaction open */
+      }
+    },
+    async failing(tx, args) {
+      await tx.put('audit_tasks', { id: String(args.id), title: 'never kept' });
+      throw new MutationRejected('the mutator refused');
+    },
+  },
+});
+
+export const freshSitePath = (): string => join(mkdtempSync(join(tmpdir(), 'tidemark-site-')), 'site.db');
+
+export function openAuditSite(path: string, options: { clientId?: string; now?: () => Date; timezone?: string } = {}): SiteReplica {
   return new SiteReplica({
     path,
-    clientId: 'site-a',
-    timezone: 'America/New_York',
-    ...(now ? { now } : {}),
-    tables: {
-      audit_tasks: 'CREATE TABLE IF NOT EXISTS audit_tasks (id TEXT PRIMARY KEY, note TEXT NOT NULL, done_at TEXT)',
-    },
-    mutators: {
-      completeTask(db, args) {
-        db.prepare('INSERT INTO audit_tasks (id, note, done_at) VALUES (?, ?, ?)').run(String(args.taskId), String(args.note ?? ''), new Date().toISOString());
-        // Hold the transaction open for a moment, so a kill lands inside it often.
-        const until = Date.now() + Number(args.spinMs ?? 0);
-        while (Date.now() < until) {
-          /* busy */
-        }
-      },
-      failing(db, args) {
-        db.prepare('INSERT INTO audit_tasks (id, note) VALUES (?, ?)').run(String(args.taskId), 'never kept');
-        throw new Error('the mutator refused');
-      },
-    },
+    clientId: options.clientId ?? 'site-a',
+    definition: testReplica,
+    timezone: options.timezone ?? 'America/New_York',
+    ...(options.now ? { now: options.now } : {}),
   });
 }

@@ -9,5 +9,6 @@ import { tenantEvents } from './events.ts';
 import { reconcileRoute } from './reconcile.ts';
 import { getHealth } from './health.ts';
 import { getMetrics } from './metrics.ts';
+import { replicaPull, replicaPush } from './replica.ts';
 
-export const API_ROUTES: readonly ApiRoute[] = [listTenants, getStatus, listRuns, getRun, triggerSync, listDeadLetters, replayDeadLetter, tenantEvents, reconcileRoute, getHealth, getMetrics] as readonly ApiRoute[];
+export const API_ROUTES: readonly ApiRoute[] = [listTenants, getStatus, listRuns, getRun, triggerSync, listDeadLetters, replayDeadLetter, tenantEvents, reconcileRoute, getHealth, getMetrics, replicaPush, replicaPull] as readonly ApiRoute[];

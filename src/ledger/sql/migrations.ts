@@ -166,4 +166,58 @@ CREATE INDEX events_undelivered ON {{schema}}.events (id) WHERE delivered_at IS 
 CREATE INDEX runs_by_finished ON {{schema}}.runs (finished_at) WHERE status IN ('succeeded', 'failed', 'interrupted');
 `,
   },
+  {
+    version: 6,
+    name: 'offline-site replicas: clients, mutations, versioned rows',
+    sql: `
+-- One row per replica: its version counter. Every push transaction locks it to take the next
+-- version, so versions are handed out in commit order; pruned_through is the tombstone horizon.
+CREATE TABLE {{schema}}.replica_spaces (
+  replica_id     text PRIMARY KEY,
+  version        bigint NOT NULL DEFAULT 0,
+  pruned_through bigint NOT NULL DEFAULT 0
+);
+-- A site (client) of a replica: its credential (sha256) and the last mutation id it has had applied.
+CREATE TABLE {{schema}}.replica_clients (
+  replica_id       text NOT NULL,
+  client_id        text NOT NULL,
+  token_hash       text NOT NULL UNIQUE,
+  last_mutation_id bigint NOT NULL DEFAULT 0,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  last_seen_at     timestamptz,
+  revoked_at       timestamptz,
+  PRIMARY KEY (replica_id, client_id)
+);
+-- Every mutation received: proof of replay, and the audit of what each site did.
+CREATE TABLE {{schema}}.replica_mutations (
+  replica_id           text NOT NULL,
+  client_id            text NOT NULL,
+  mutation_id          bigint NOT NULL,
+  name                 text NOT NULL,
+  args                 jsonb NOT NULL,
+  args_hash            text NOT NULL,
+  status               text NOT NULL CHECK (status IN ('applied', 'rejected')),
+  error                text,
+  version              bigint NOT NULL,
+  client_created_at    timestamptz NOT NULL,
+  client_business_date date NOT NULL,
+  server_business_date date NOT NULL,
+  received_at          timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (replica_id, client_id, mutation_id)
+);
+-- The server's copy of every replicated row, stamped with the version that last changed it.
+-- A deleted row stays as a tombstone (deleted_at) until pruned, so pulls can tell sites.
+CREATE TABLE {{schema}}.replica_rows (
+  replica_id text NOT NULL,
+  table_name text COLLATE "C" NOT NULL,
+  row_key    text COLLATE "C" NOT NULL,
+  row        jsonb NOT NULL,
+  version    bigint NOT NULL,
+  deleted_at timestamptz,
+  changed_by text NOT NULL,
+  PRIMARY KEY (replica_id, table_name, row_key)
+);
+CREATE INDEX replica_rows_by_version ON {{schema}}.replica_rows (replica_id, version, table_name, row_key);
+`,
+  },
 ];

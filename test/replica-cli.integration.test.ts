@@ -93,9 +93,15 @@ test('a replica whose module is missing, or whose tenant is unknown, is a config
     const badTenant = await runCli(['replica', 'client', 'list', '--config', writeConfig({ ...base, replicas: [{ id: 'audits', tenant: 'nobody', module: relative('/', EXAMPLE) }] })]);
     assert.equal(badTenant.code, 2);
     assert.match(badTenant.stderr, /replicas\[0\]\.tenant: no tenant "nobody"; configured: "maint"/);
-    const missing = await runCli(['replica', 'prune', '--config', writeConfig({ ...base, replicas: [{ id: 'audits', tenant: 'maint', module: './missing.ts' }] })]);
+    const missingConfig = writeConfig({ ...base, replicas: [{ id: 'audits', tenant: 'maint', module: './missing.ts' }] });
+    const missing = await runCli(['replica', 'prune', '--config', missingConfig]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /replicas\[0\]\.module: cannot load \S+missing\.ts/);
+    const doctor = await runCli(['doctor', '--config', missingConfig]);
+    assert.equal(doctor.code, 1);
+    assert.match(doctor.stdout, /✗ replica audits: cannot load \S+missing\.ts[^\n]*\n {4}fix: fix replicas\[\]\.module of "audits"/);
+    const good = await runCli(['doctor', '--config', writeConfig({ ...base, replicas: [{ id: 'audits', tenant: 'maint', module: EXAMPLE }] })]);
+    assert.match(good.stdout, /✓ replica audits: schema version 1, tables audit_tasks, readings, 5 mutator\(s\); sites' business timezone America\/Chicago/);
   } finally {
     await control.drop();
   }

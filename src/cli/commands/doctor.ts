@@ -7,6 +7,7 @@ import { checkControlPlane } from '../../doctor/check-control-plane.ts';
 import { checkConnections } from '../../doctor/check-connections.ts';
 import { checkDestinations } from '../../doctor/check-destinations.ts';
 import { checkSyncs } from '../../doctor/check-syncs.ts';
+import { checkReplicas } from '../../doctor/check-replicas.ts';
 import { PROBE_TIMEOUT_MS } from '../../doctor/probe-client.ts';
 import type { Finding } from '../../doctor/finding.ts';
 
@@ -37,6 +38,7 @@ Checks, without changing anything:
                   unique key on (tenant_id, <upstream id>); for a sync with a mapping, the user's own
                   table has the mapped columns, a unique key on the identity column and lookups that
                   can match; zone-less columns receiving instants are warned about (!)
+  replicas        each replicas[].module loads and defines a replica (docs/replica.md)
 --json prints { ok, findings: [{ level, subject, message, fix? }], fixes } instead.
 Exit 0 when everything is in place; 1 with each problem and, at the end, the list of fixes.`,
   async run(ctx) {
@@ -44,7 +46,7 @@ Exit 0 when everything is in place; 1 with each problem and, at the end, the lis
     const { config } = await loadConfig(values.config, ctx.env);
     const findings: Finding[] = [...(await checkControlPlane(config, ctx.env)), ...(await checkConnections(config, ctx.env, ctx.signal))];
     const destinations = await checkDestinations(config, ctx.env);
-    findings.push(...destinations.findings, ...(await checkSyncs(config, ctx.env, destinations.unreachable)));
+    findings.push(...destinations.findings, ...(await checkSyncs(config, ctx.env, destinations.unreachable)), ...(await checkReplicas(config)));
     const problems = findings.filter((f) => f.level === 'error');
     const fixes = fixesOf(problems);
     if (values.json) {

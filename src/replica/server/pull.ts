@@ -19,22 +19,28 @@ export interface PullContext {
   readonly now: () => Date;
 }
 
-/** Where a pull stopped: the last (version, table, key) it returned. Opaque to the site. */
+/**
+ * Where a pull stopped: the last (version, table, key) it returned, plus what held when this site's
+ * download began (from nothing, or after a reset): the tombstone horizon then (`base`) and the
+ * replica's version then (`start`). Opaque to the site.
+ */
 interface Cursor {
   readonly version: number;
   readonly table: string;
   readonly key: string;
+  readonly base: number;
+  readonly start: number;
 }
 
 export function encodeCookie(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.version, cursor.table, cursor.key]), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.version, cursor.table, cursor.key, cursor.base, cursor.start]), 'utf8').toString('base64url');
 }
 
 export function decodeCookie(cookie: string): Cursor | null {
   try {
-    const value = JSON.parse(Buffer.from(cookie, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 3 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string' && typeof value[2] === 'string') {
-      return { version: value[0] as number, table: value[1], key: value[2] };
+    const v = JSON.parse(Buffer.from(cookie, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 5 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && typeof v[2] === 'string' && Number.isSafeInteger(v[3]) && Number.isSafeInteger(v[4])) {
+      return { version: v[0] as number, table: v[1], key: v[2], base: v[3] as number, start: v[4] as number };
     }
   } catch {
     // fall through: not a cookie this server made
@@ -56,7 +62,15 @@ function toChange(ctx: PullContext, row: StoredRow): Change {
 
 async function refetch(ctx: PullContext, tx: SqlQueryable, refs: NonNullable<PullRequest['refetch']>): Promise<Change[]> {
   const definition = ctx.replica.definition;
-  const wanted = refs.filter((r) => Object.hasOwn(definition.tables, r.table)).map((r) => ({ table: r.table, key: keyText(definition, r.table, r.key as ReplicaRow) }));
+  // A row of a table this build does not know, or a malformed key, is left out (the site cannot hold it either).
+  const wanted = refs.flatMap((r) => {
+    if (!Object.hasOwn(definition.tables, r.table)) return [];
+    try {
+      return [{ table: r.table, key: keyText(definition, r.table, r.key as ReplicaRow) }];
+    } catch {
+      return [];
+    }
+  });
   if (wanted.length === 0) return [];
   const { rows } = await tx.query<StoredRow>(
     `SELECT table_name, row_key, row, version, deleted_at IS NOT NULL AS deleted FROM ${ctx.schema}.replica_rows
@@ -88,21 +102,25 @@ export async function pull(ctx: PullContext, identity: ReplicaClientIdentity, re
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const client = await tx.query<{ last_mutation_id: string }>(`SELECT last_mutation_id FROM ${s}.replica_clients WHERE replica_id = $1 AND client_id = $2 AND revoked_at IS NULL`, [replica.id, identity.clientId]);
     if (!client.rows[0]) return { status: 401, body: { error: 'this client was revoked' } };
-    const space = await tx.query<{ pruned_through: string }>(`SELECT pruned_through FROM ${s}.replica_spaces WHERE replica_id = $1`, [replica.id]);
+    const space = await tx.query<{ version: string; pruned_through: string }>(`SELECT version, pruned_through FROM ${s}.replica_spaces WHERE replica_id = $1`, [replica.id]);
+    const current = Number(space.rows[0]?.version ?? 0);
     const prunedThrough = Number(space.rows[0]?.pruned_through ?? 0);
-    const reset = cursor !== null && cursor.version < prunedThrough;
-    const from = reset ? null : cursor;
-    // From the start, tombstones say nothing the site needs: it has nothing to delete.
+    // Reset when a deletion the site has not seen may have been pruned (a tombstone newer than its
+    // cookie, and newer than the horizon its download began at), or when the cookie is ahead of the
+    // replica (the server was restored from a backup older than the site).
+    const reset = cursor !== null && (prunedThrough > Math.max(cursor.version, cursor.base) || cursor.version > current || cursor.start > current);
+    // A download from nothing starts a chain: it needs no tombstone older than its start.
+    const from: Cursor = cursor === null || reset ? { version: 0, table: '', key: '', base: prunedThrough, start: current } : cursor;
     const { rows } = await tx.query<StoredRow>(
       `SELECT table_name, row_key, row, version, deleted_at IS NOT NULL AS deleted FROM ${s}.replica_rows
        WHERE replica_id = $1 AND table_name = ANY($2::text[]) AND (version, table_name, row_key) > ($3::bigint, $4::text COLLATE "C", $5::text COLLATE "C")
-         AND ($6::boolean OR deleted_at IS NULL)
+         AND (deleted_at IS NULL OR version > $6)
        ORDER BY version, table_name, row_key LIMIT $7`,
-      [replica.id, tables, from?.version ?? 0, from?.table ?? '', from?.key ?? '', from !== null, limit + 1],
+      [replica.id, tables, from.version, from.table, from.key, from.start, limit + 1],
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const cookie = last ? encodeCookie({ version: Number(last.version), table: last.table_name, key: last.row_key }) : from ? encodeCookie(from) : null;
+    const cookie = encodeCookie(last ? { ...from, version: Number(last.version), table: last.table_name, key: last.row_key } : from);
     return {
       status: 200,
       body: {

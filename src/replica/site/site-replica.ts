@@ -94,6 +94,11 @@ export class SiteReplica {
     return this.meta('timezone')!;
   }
 
+  /** The highest mutation id the server has acknowledged to this site. */
+  get maxAckedId(): number {
+    return Number(this.meta('max_acked_id') ?? 0);
+  }
+
   /** The pull cookie of the last page applied (null: nothing pulled yet). */
   get cookie(): string | null {
     return this.meta('cookie');

@@ -143,6 +143,9 @@ export class ReplicaSyncClient {
       );
       if (!answer.ok) throw this.failure('pull', answer.status, answer.body, answer.retryAfterMs);
       const page = answer.body;
+      // The server has fewer of our mutations than it once acknowledged (restored from a backup):
+      // queue the kept ones again; the round pushes them before pulling on.
+      if (page.lastMutationId < this.site.maxAckedId && (await this.site.requeueAfter(page.lastMutationId)) > 0) return { pulled, pages, reset, blocked: true };
       if ((await this.site.applyPull(page, refetch)) === 'pending-newer') return { pulled, pages, reset, blocked: true };
       pages += 1;
       pulled += page.changes.length;

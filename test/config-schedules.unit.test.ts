@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { parseConfig } from '../src/config/load.ts';
 import { ConfigError } from '../src/config/config-error.ts';
 import { desiredSchedules } from '../src/jobs/schedules.ts';
+import { resolveCron } from '../src/config/spread-cron.ts';
 
 interface ScheduleInput {
   name?: string;
@@ -214,4 +215,25 @@ test('the jobs section: attempts, retry delays and intervals within their limits
   assert.deepEqual(settingsOf(config([], {}, { jobs: { heartbeatSeconds: 5 } })), ['jobs.heartbeatSeconds']);
   const unknown = problemsOf(config([], {}, { jobs: { retries: 5 } }));
   assert.deepEqual(unknown, ['jobs: unknown setting(s) "retries"']);
+});
+
+test('a hashed minute (H, H(a-b)) becomes one stable minute of the schedule\'s own, spread over the hour', () => {
+  const [hourly, early] = desiredSchedules(parseConfig(config([{ cron: 'H * * * *', name: 'hourly' }, { cron: 'H(0-9) 8-23 * * *', name: 'early' }]), 'test.json'));
+  assert.match(hourly!.cron, /^([0-9]|[1-5][0-9]) \* \* \* \*$/);
+  assert.match(early!.cron, /^[0-9] 8-23 \* \* \*$/);
+  const again = desiredSchedules(parseConfig(config([{ cron: 'H * * * *', name: 'hourly' }, { cron: 'H(0-9) 8-23 * * *', name: 'early' }]), 'test.json'));
+  assert.deepEqual(again.map((d) => d.cron), [hourly!.cron, early!.cron], 'the same key gives the same minute');
+
+  // 10,000 hourly schedules land on every minute, none with more than 1.5 × its share.
+  const perMinute = new Array<number>(60).fill(0);
+  for (let i = 0; i < 10_000; i++) perMinute[Number(resolveCron('H * * * *', `sync-${i}/default`).split(' ')[0])]! += 1;
+  assert.ok(perMinute.every((n) => n > 0), 'every minute is used');
+  assert.ok(Math.max(...perMinute) < 1.5 * (10_000 / 60), `busiest minute ${Math.max(...perMinute)} of 10,000`);
+  const inRange = new Set(Array.from({ length: 1000 }, (_, i) => Number(resolveCron('H(20-29) * * * *', `s${i}/x`).split(' ')[0])));
+  assert.deepEqual([...inRange].sort((a, b) => a - b), [20, 21, 22, 23, 24, 25, 26, 27, 28, 29]);
+  assert.equal(resolveCron(' 0  5 * * * ', 'a/b'), '0 5 * * *', 'other expressions pass through');
+
+  assert.deepEqual(problemsOf(config([{ cron: 'H(30-10) * * * *' }])), [
+    'syncs[0].schedules[0].cron: not a valid cron expression ("H(30-10)": H(a-b) needs 0 ≤ a ≤ b ≤ 59); received "H(30-10) * * * *"',
+  ]);
 });

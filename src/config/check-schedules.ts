@@ -3,6 +3,7 @@ import { CronExpressionParser } from 'cron-parser';
 import type { Config, SyncConfig } from './schema.ts';
 import type { ConfigProblem } from './config-error.ts';
 import type { StreamDefinition } from '../engine/stream.ts';
+import { resolveCron } from './spread-cron.ts';
 
 /** A schedule's name: its own, else its window's, else "default". */
 export function scheduleName(schedule: SyncConfig['schedules'][number]): string {
@@ -21,10 +22,10 @@ export function checkSchedules(config: Config, sync: SyncConfig, at: string, str
     if (names.has(name)) problems.push({ setting: `${where}.name`, message: `schedule name "${name}" is used twice in this sync; give each schedule its own "name"` });
     names.add(name);
     if (schedule.cron.trim().split(/\s+/).length !== 5) {
-      problems.push({ setting: `${where}.cron`, message: `expected five fields "minute hour day-of-month month day-of-week" (e.g. "0 5 * * *"); received ${JSON.stringify(schedule.cron)}` });
+      problems.push({ setting: `${where}.cron`, message: `expected five fields "minute hour day-of-month month day-of-week" (e.g. "0 5 * * *", or "H * * * *" for hourly at a minute of its own); received ${JSON.stringify(schedule.cron)}` });
     } else {
       try {
-        CronExpressionParser.parse(schedule.cron, { tz: timezone });
+        CronExpressionParser.parse(resolveCron(schedule.cron, `${sync.id}/${name}`), { tz: timezone });
       } catch (error) {
         problems.push({ setting: `${where}.cron`, message: `not a valid cron expression (${(error as Error).message}); received ${JSON.stringify(schedule.cron)}` });
       }

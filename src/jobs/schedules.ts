@@ -6,6 +6,7 @@
 import type { Schedule } from 'pg-boss';
 import type { Config } from '../config/schema.ts';
 import { scheduleName } from '../config/check-schedules.ts';
+import { resolveCron } from '../config/spread-cron.ts';
 import { SYNC_QUEUE } from './queues.ts';
 import type { JobEngine } from './job-engine.ts';
 import type { SyncJobData } from './sync-job.ts';
@@ -32,11 +33,13 @@ export function desiredSchedules(config: Config): DesiredSchedule[] {
     const timezone = config.tenants.find((t) => t.id === sync.tenant)?.timezone ?? 'UTC';
     return sync.schedules.map((schedule) => {
       const name = scheduleName(schedule);
+      const key = `${sync.id}/${name}`;
       return {
-        key: `${sync.id}/${name}`,
+        key,
         syncId: sync.id,
         name,
-        cron: schedule.cron.trim().replace(/\s+/g, ' '),
+        // A hashed minute (H) is registered as the minute it stands for.
+        cron: resolveCron(schedule.cron, key),
         timezone,
         missed: schedule.missed,
         data: { syncId: sync.id, trigger: `schedule:${name}`, ...(schedule.window ? { window: schedule.window } : {}) },

@@ -6,6 +6,8 @@
  * stale at night.
  */
 import { CronExpressionParser } from 'cron-parser';
+import { resolveCron } from '../config/spread-cron.ts';
+import { scheduleName } from '../config/check-schedules.ts';
 import { DateTime } from 'luxon';
 import type { SyncConfig, TenantConfig } from '../config/schema.ts';
 
@@ -47,7 +49,7 @@ function computeExpectation(sync: SyncConfig, tenant: TenantConfig, now: Date): 
   const horizon = now.getTime() + 8 * 86_400_000;
   const firings: number[] = [];
   for (const schedule of sync.schedules) {
-    const expression = CronExpressionParser.parse(schedule.cron, { tz: tenant.timezone, currentDate: now });
+    const expression = CronExpressionParser.parse(resolveCron(schedule.cron, `${sync.id}/${scheduleName(schedule)}`), { tz: tenant.timezone, currentDate: now });
     for (let i = 0; i < 2000; i++) {
       const at = expression.next().getTime();
       if (at > horizon) break;

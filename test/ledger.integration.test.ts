@@ -14,7 +14,7 @@ for (const backend of POSTGRES_BACKENDS) {
     try {
       const schema = db.schema ?? 'tidemark';
       const first = await migrateLedger(db.client, schema);
-      assert.deepEqual(first.applied, [1, 2, 3, 4, 5]);
+      assert.deepEqual(first.applied, [1, 2, 3, 4, 5, 6]);
       assert.deepEqual((await migrateLedger(db.client, schema)).applied, [], 'migrating twice changes nothing');
       const ledger = new Ledger(db.client, schema);
 

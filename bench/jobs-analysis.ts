@@ -75,7 +75,16 @@ interface RunRow {
 }
 
 /** Read the tick's runs and jobs back. `syncIds`: every sync configured (for missing ones). */
-export async function analyseTick(client: pg.Client, controlSchema: string, jobsSchema: string, trigger: string, tick: Date, syncIds: readonly string[]): Promise<TickAnalysis> {
+export async function analyseTick(
+  client: pg.Client,
+  controlSchema: string,
+  jobsSchema: string,
+  trigger: string,
+  tick: Date,
+  syncIds: readonly string[],
+  /** Each sync's own tick (ms) when their schedules are spread; latency is measured from it. */
+  ticks?: ReadonlyMap<string, number>,
+): Promise<TickAnalysis> {
   const s = quoteIdent(controlSchema);
   const j = quoteIdent(jobsSchema);
   const t = tick.getTime();
@@ -136,16 +145,18 @@ export async function analyseTick(client: pg.Client, controlSchema: string, jobs
 
   const first = [...firstRun.values()];
   const pick = (f: (run: RunRow) => number | null) => first.map(f).filter((v): v is number => v !== null && Number.isFinite(v));
-  const starts = pick((r) => (r.started_ms === null ? null : r.started_ms - t)).sort((a, b) => a - b);
+  const tickOf = (run: RunRow) => ticks?.get(run.sync_id) ?? t;
+  const starts = pick((r) => (r.started_ms === null ? null : r.started_ms - tickOf(r))).sort((a, b) => a - b);
+  const startInstants = pick((r) => r.started_ms).sort((a, b) => a - b);
   let busiest = 0;
-  for (let lo = 0, hi = 0; hi < starts.length; hi++) {
-    while (starts[hi]! - starts[lo]! >= 60_000) lo++;
+  for (let lo = 0, hi = 0; hi < startInstants.length; hi++) {
+    while (startInstants[hi]! - startInstants[lo]! >= 60_000) lo++;
     busiest = Math.max(busiest, hi - lo + 1);
   }
   const finished = runs.filter((r) => r.finished_ms !== null).map((r) => r.finished_ms! - t);
   return {
     tickToStart: distribution(starts),
-    tickToJob: distribution(pick((r) => (r.job_created_ms === null ? null : r.job_created_ms - t))),
+    tickToJob: distribution(pick((r) => (r.job_created_ms === null ? null : r.job_created_ms - tickOf(r)))),
     jobWait: distribution(pick((r) => (r.job_started_ms === null || r.job_created_ms === null ? null : r.job_started_ms - r.job_created_ms))),
     pickupToRun: distribution(pick((r) => (r.started_ms === null || r.job_started_ms === null || r.attempt !== 1 ? null : r.started_ms - r.job_started_ms))),
     runDuration: distribution(runs.filter((r) => r.finished_ms !== null && r.started_ms !== null).map((r) => r.finished_ms! - r.started_ms!)),

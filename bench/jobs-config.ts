@@ -6,7 +6,11 @@
  * zone's minute M falls on the same instant: the tick the benchmark waits for.
  */
 import { DateTime } from 'luxon';
+import { CronExpressionParser } from 'cron-parser';
 import type { ConfigInput } from '../src/config/schema.ts';
+import { parseConfig } from '../src/config/load.ts';
+import { resolveCron } from '../src/config/spread-cron.ts';
+import { desiredSchedules } from '../src/jobs/schedules.ts';
 
 /** Zones the tenants are spread over, round robin. Kolkata (+5:30), Kathmandu (+5:45) and Adelaide (+9:30/+10:30) shift the local minute. */
 export const BENCH_ZONES = [
@@ -51,6 +55,12 @@ export interface BenchConfigInput {
   readonly connecteamUrl: string;
   readonly clinikoUrl: string;
   readonly jobs: JobsSettings;
+  /**
+   * Spread the syncs' hourly minute over this many minutes from the tick instead of all at it:
+   * 60 is the product's own "H * * * *" (a hashed minute of each sync's own); fewer is the same
+   * hash over the first N minutes, written as each sync's explicit minute in its zone.
+   */
+  readonly spreadMinutes?: number;
 }
 
 /** The minute of the hour `tick` is in `zone`: "M * * * *" there fires at `tick`. */
@@ -82,11 +92,12 @@ export function buildConfig(input: BenchConfigInput): ConfigInput {
         options: { contactEmail: 'bench@tidemark.example' },
       },
     );
-    const cron = `${localMinute(input.tick, zone)} * * * *`;
     for (const s of STREAMS) {
       if (syncs.length === input.syncs) break;
+      const syncId = `${id}-${s.suffix}`;
+      const cron = cronOf(input, syncId, zone);
       syncs.push({
-        id: `${id}-${s.suffix}`,
+        id: syncId,
         tenant: id,
         connection: `${id}-${s.connection}`,
         stream: s.stream,
@@ -104,4 +115,22 @@ export function buildConfig(input: BenchConfigInput): ConfigInput {
     destinations: [{ id: 'warehouse', url: { env: ENV.pgUrl }, schema: input.destinationSchema }],
     syncs,
   };
+}
+
+function cronOf(input: BenchConfigInput, syncId: string, zone: string): string {
+  const spread = input.spreadMinutes;
+  if (spread === undefined || spread <= 1) return `${localMinute(input.tick, zone)} * * * *`;
+  if (spread >= 60) return 'H * * * *';
+  const offset = Number(resolveCron(`H(0-${spread - 1}) * * * *`, `${syncId}/${SCHEDULE_NAME}`).split(' ')[0]);
+  return `${localMinute(new Date(input.tick.getTime() + offset * 60_000), zone)} * * * *`;
+}
+
+/** Each sync's own tick: the first firing of its registered (resolved) schedule at or after `tick`. */
+export function syncTicks(config: ConfigInput, tick: Date): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const schedule of desiredSchedules(parseConfig(config, 'bench configuration'))) {
+    const next = CronExpressionParser.parse(schedule.cron, { tz: schedule.timezone, currentDate: new Date(tick.getTime() - 1) }).next();
+    ticks.set(schedule.syncId, next.getTime());
+  }
+  return ticks;
 }

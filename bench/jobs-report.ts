@@ -10,6 +10,9 @@ export interface BenchReport {
   readonly workers: number;
   readonly jobs: JobsSettings;
   readonly tick: Date;
+  /** Minutes the syncs' hourly minute is spread over (1: all at the tick). */
+  readonly spreadMinutes: number;
+  readonly lastTick: Date;
   readonly zones: readonly { zone: string; cron: string }[];
   readonly applySeconds: number;
   readonly registered: number;
@@ -46,7 +49,7 @@ function latency(report: BenchReport): string[] {
   const drain = a.lastFinished;
   const perMinute = drain && drain > 0 ? (a.finishedRuns / drain) * 60_000 : null;
   return [
-    `Tick to start (run started_at − tick), first run of each sync:`,
+    `Tick to start (run started_at − ${report.spreadMinutes > 1 ? "the sync's own tick" : 'tick'}), first run of each sync:`,
     `  ${dist(d)}`,
     `  target p99 < ${report.targetP99Ms / 1000} s: ${met ? 'MET' : 'NOT MET'}`,
     `  where it went:`,
@@ -119,7 +122,9 @@ export function formatReport(report: BenchReport): string {
   const zones = report.zones.map((z) => `${z.zone} "${z.cron}"`).join(', ');
   return [
     `Schedule benchmark: ${n(report.syncs)} syncs (${n(report.tenants)} tenants × ${report.streams.length} streams: ${report.streams.join(', ')}), each hourly in its tenant's zone`,
-    `  tick ${report.tick.toISOString()}: ${zones}`,
+    report.spreadMinutes > 1
+      ? `  ticks spread over ${report.spreadMinutes} minutes, ${report.tick.toISOString()} to ${report.lastTick.toISOString()} (${report.spreadMinutes >= 60 ? 'every sync on "H * * * *": its hashed minute' : "each sync's minute from the same hash over the first minutes"}); latency is from each sync's own tick`
+      : `  tick ${report.tick.toISOString()}: ${zones}`,
     `  ${report.workers} × \`tidemark worker\`; jobs: concurrency ${j.concurrency}, pollingIntervalSeconds ${j.pollingIntervalSeconds}, cronIntervalSeconds ${j.cronIntervalSeconds}, monitorIntervalSeconds ${j.monitorIntervalSeconds}, keepJobsDays ${j.keepJobsDays}`,
     `  \`tidemark schedules apply\`: ${n(report.registered)} schedules registered in ${report.applySeconds.toFixed(1)} s; workers ready in ${report.workersSeconds.toFixed(1)} s`,
     ...latency(report),

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { jobsSchema as jobsSchemaOf } from '../src/jobs/queues.ts';
 import { analyseTick, tickProgress } from './jobs-analysis.ts';
-import { BENCH_ZONES, ENV, SCHEDULE_NAME, STREAMS, buildConfig, localMinute, type JobsSettings } from './jobs-config.ts';
+import { BENCH_ZONES, ENV, SCHEDULE_NAME, STREAMS, buildConfig, localMinute, syncTicks, type JobsSettings } from './jobs-config.ts';
 import { HOURS_PER_WEEK, measureLedger, simulateWeek, type MeasuredLedger, type WeekLedger } from './jobs-ledger-size.ts';
 import { machineCpu, openLog, postgresCpuSeconds, processCpuSeconds, runTidemark, startSimulator, startWorker, type RunningSimulator, type RunningWorker } from './jobs-processes.ts';
 import { formatReport, type BenchReport } from './jobs-report.ts';
@@ -29,6 +29,8 @@ const USAGE = `Usage: npm run bench:jobs -- [--syncs 10000] [--workers 4] [--con
   --concurrency N    jobs.concurrency: runs one worker executes at once (default 4, the configuration's default)
   --polling S        jobs.pollingIntervalSeconds (default 2)
   --cron-interval S  jobs.cronIntervalSeconds: how often schedules are evaluated (default 5; the configuration's is 30)
+  --spread M         spread the hourly minute over M minutes from the tick (60: every sync on "H * * * *",
+                     the hashed minute; fewer: the same hash over M minutes); default 1: all at the tick
   --lead S           at least this many seconds from start to the tick (default: 60 + 4 s per 1,000 syncs)
   --timeout S        give up waiting this long after the tick (default 900)
   --count-round-trips  route the workers through a counting proxy: database round trips per run, by pool
@@ -59,6 +61,7 @@ function parseOptions(argv: string[]) {
         polling: { type: 'string' },
         'cron-interval': { type: 'string' },
         lead: { type: 'string' },
+        spread: { type: 'string' },
         timeout: { type: 'string' },
         'no-week': { type: 'boolean' },
         'count-round-trips': { type: 'boolean' },
@@ -82,6 +85,7 @@ function parseOptions(argv: string[]) {
     syncs,
     workers: Math.round(whole('workers', values.workers, 4, 1, 64)),
     jobs,
+    spreadMinutes: Math.round(whole('spread', values.spread, 1, 1, 60)),
     leadSeconds: whole('lead', values.lead, 60 + Math.ceil((syncs / 1000) * 4), 5, 3600),
     timeoutSeconds: whole('timeout', values.timeout, 900, 30, 7200),
     week: !values['no-week'],
@@ -149,7 +153,10 @@ async function main(): Promise<number> {
     simulators.push(connecteam, cliniko);
 
     const tick = new Date(Math.ceil((Date.now() + options.leadSeconds * 1000) / 60_000) * 60_000);
-    const config = buildConfig({ syncs: options.syncs, tick, controlSchema, destinationSchema, connecteamUrl: connecteam.url, clinikoUrl: cliniko.url, jobs: options.jobs });
+    const config = buildConfig({ syncs: options.syncs, tick, controlSchema, destinationSchema, connecteamUrl: connecteam.url, clinikoUrl: cliniko.url, jobs: options.jobs, spreadMinutes: options.spreadMinutes });
+    // Each sync's own tick (all the same unless --spread); latency is measured from it.
+    const ticks = syncTicks(config, tick);
+    const lastTick = Math.max(...ticks.values());
     const configFile = join(dir, 'tidemark.config.json');
     writeFileSync(configFile, JSON.stringify(config));
     const syncIds = (config.syncs ?? []).map((s) => s.id);
@@ -157,7 +164,7 @@ async function main(): Promise<number> {
     const env: NodeJS.ProcessEnv = { ...process.env, [ENV.pgUrl]: proxy?.url ?? BENCH_PG_URL, [ENV.connecteamKey]: connecteam.apiKey, [ENV.clinikoKey]: cliniko.apiKey };
     delete env.DATABASE_URL;
     const tenants = config.tenants?.length ?? 0;
-    say(`bench:jobs: ${syncIds.length.toLocaleString('en')} syncs for ${tenants.toLocaleString('en')} tenants; tick ${tick.toISOString()} (in ${((tick.getTime() - Date.now()) / 1000).toFixed(0)} s); files in ${dir}`);
+    say(`bench:jobs: ${syncIds.length.toLocaleString('en')} syncs for ${tenants.toLocaleString('en')} tenants; tick ${tick.toISOString()} (in ${((tick.getTime() - Date.now()) / 1000).toFixed(0)} s)${options.spreadMinutes > 1 ? `, spread to ${new Date(lastTick).toISOString()}` : ''}; files in ${dir}`);
 
     const applyStarted = performance.now();
     const applied = await runTidemark(['schedules', 'apply', '--config', configFile], env);
@@ -181,9 +188,9 @@ async function main(): Promise<number> {
     await sleep(tick.getTime() - Date.now());
     proxy?.reset();
     const cpuAtTick = { machine: machineCpu(), postgres: postgresCpuSeconds(), workers: workers.map((w) => processCpuSeconds(w.child.pid)), simulators: simulators.map((s) => processCpuSeconds(s.child.pid)) };
-    const deadline = tick.getTime() + options.timeoutSeconds * 1000;
-    // Stay past the tick's 60-second due window plus two passes, so a duplicate send would show.
-    const earliestEnd = tick.getTime() + 60_000 + 2 * options.jobs.cronIntervalSeconds * 1000 + 2_000;
+    const deadline = lastTick + options.timeoutSeconds * 1000;
+    // Stay past the last tick's 60-second due window plus two passes, so a duplicate send would show.
+    const earliestEnd = lastTick + 60_000 + 2 * options.jobs.cronIntervalSeconds * 1000 + 2_000;
     let drained: number | null = null;
     let peakConnections = 0;
     for (;;) {
@@ -206,7 +213,7 @@ async function main(): Promise<number> {
     say('  stopping the workers (SIGTERM)…');
     const exitCodes = await Promise.all(workers.map((w) => w.stop()));
 
-    const analysis = await analyseTick(db, controlSchema, jobsSchema, trigger, tick, syncIds);
+    const analysis = await analyseTick(db, controlSchema, jobsSchema, trigger, tick, syncIds, ticks);
     say('  measuring the ledger…');
     const measured: MeasuredLedger = await measureLedger(db, controlSchema, jobsSchema);
     let week: WeekLedger | null = null;
@@ -225,6 +232,8 @@ async function main(): Promise<number> {
       workers: options.workers,
       jobs: options.jobs,
       tick,
+      spreadMinutes: options.spreadMinutes,
+      lastTick: new Date(lastTick),
       zones,
       applySeconds,
       registered: registered.rows[0]!.n,
@@ -237,7 +246,8 @@ async function main(): Promise<number> {
         workersSeconds: cpuAtEnd.workers.reduce<number>((sum, end, i) => sum + (cpuSpan(cpuAtTick.workers[i], end) ?? 0), 0),
         postgresSeconds: cpuSpan(cpuAtTick.postgres, cpuAtEnd.postgres),
         simulatorsSeconds: cpuAtEnd.simulators.reduce<number>((sum, end, i) => sum + (cpuSpan(cpuAtTick.simulators[i], end) ?? 0), 0),
-        windowSeconds: ((drained ?? Date.now()) - tick.getTime()) / 1000,
+        // From the (first) tick to the last run's end: with spread ticks the machine idles between minutes.
+        windowSeconds: analysis.lastFinished !== null ? analysis.lastFinished / 1000 : ((drained ?? Date.now()) - tick.getTime()) / 1000,
       },
       upstream,
       connections: { peak: peakConnections, max: maxConnections, perWorker },

@@ -74,8 +74,8 @@ const DAYS: readonly { day: string; utcHour: number }[] = [
 ];
 
 /**
- * Registers the schedule through applySchedules, then for each day moves the clock to 03:50 local
- * and ticks it to 06:10 local: exactly one job must appear, created at 05:00 local.
+ * Registers the schedule through applySchedules, then for each day ticks the clock through the
+ * minutes around 04:00, 05:00 and 06:00 local: exactly one job must appear, created at 05:00 local.
  */
 async function assertFiresAtFiveLocal(controlUrl: string, controlSchema: string, days: readonly { day: string; utcHour: number }[]): Promise<void> {
   // The clock starts well before the first day; the engine, its cron pass and the database all read it.
@@ -99,11 +99,15 @@ async function assertFiresAtFiveLocal(controlUrl: string, controlSchema: string,
 
     const fired: { day: string; createdOn: Date; job: JobWithMetadata<SyncJobData> }[] = [];
     for (const { day, utcHour } of days) {
-      // From 03:50 to 06:10 local: any firing at 04:00 or 06:00 local would show up here.
+      // Around 04:00, 05:00 and 06:00 local: a schedule kept in a fixed UTC offset would fire at
+      // 04:00 or 06:00 local on one side of the change. The clock jumps between these windows
+      // (no whole hour lies in the gaps), so the cron passes run only where a firing can be.
       const from = chicago(`${day}T03:50`);
-      const to = chicago(`${day}T06:10`);
-      await clock.setTime(from);
-      await clock.tick(to.getTime() - from.getTime());
+      for (const [start, end] of [['03:50', '04:06'], ['04:55', '05:16'], ['05:55', '06:10']] as const) {
+        const windowFrom = chicago(`${day}T${start}`);
+        await clock.setTime(windowFrom);
+        await clock.tick(chicago(`${day}T${end}`).getTime() - windowFrom.getTime());
+      }
       const created = (await engine.jobsOf('acme-shifts')).filter((job) => job.createdOn.getTime() >= from.getTime());
       assert.equal(created.length, 1, `${day}: expected one job between 03:50 and 06:10 local, got ${created.map((j) => localTime(j.createdOn)).join(', ') || 'none'}`);
       const job = created[0]!;

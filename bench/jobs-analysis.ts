@@ -88,6 +88,13 @@ export async function analyseTick(
   const s = quoteIdent(controlSchema);
   const j = quoteIdent(jobsSchema);
   const t = tick.getTime();
+  // With spread ticks an hour long, a sync can also fire in the lead time (an hour before its
+  // measured tick) or an hour after it: only its job created in [tick, tick + 30 min) is measured.
+  const inOccurrence = (syncId: string, createdMs: number | null) => {
+    if (!ticks || createdMs === null) return true;
+    const own = ticks.get(syncId) ?? t;
+    return createdMs >= own - 1000 && createdMs < own + 30 * 60_000;
+  };
   const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
   const runs = (
     await client.query<RunRow>(
@@ -100,11 +107,11 @@ export async function analyseTick(
     )
   ).rows;
   const jobs = (
-    await client.query<{ sync_id: string; id: string; state: string; retry_count: number }>(
-      `SELECT data->>'syncId' AS sync_id, id::text, state::text, retry_count FROM ${j}.job WHERE name = $1 AND data->>'trigger' = $2`,
+    await client.query<{ sync_id: string; id: string; state: string; retry_count: number; created_ms: number }>(
+      `SELECT data->>'syncId' AS sync_id, id::text, state::text, retry_count, ${ms('created_on')} AS created_ms FROM ${j}.job WHERE name = $1 AND data->>'trigger' = $2`,
       [SYNC_QUEUE, trigger],
     )
-  ).rows;
+  ).rows.filter((job) => inOccurrence(job.sync_id, job.created_ms));
   const dead = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${j}.job WHERE name = $1`, [DEAD_LETTER_QUEUE]);
   const sendIt = (
     await client.query<{ n: number; first_created: number | null; last_created: number | null; last_completed: number | null }>(
@@ -114,9 +121,10 @@ export async function analyseTick(
     )
   ).rows[0]!;
 
+  const measuredRuns = runs.filter((run) => inOccurrence(run.sync_id, run.job_created_ms));
   const firstRun = new Map<string, RunRow>();
   const runCount = new Map<string, number>();
-  for (const run of runs) {
+  for (const run of measuredRuns) {
     if (!firstRun.has(run.sync_id)) firstRun.set(run.sync_id, run);
     runCount.set(run.sync_id, (runCount.get(run.sync_id) ?? 0) + 1);
   }
@@ -127,7 +135,7 @@ export async function analyseTick(
     if (job.retry_count > 0) retried++;
   }
   const lastRun = new Map<string, RunRow>();
-  for (const run of runs) lastRun.set(run.sync_id, run);
+  for (const run of measuredRuns) lastRun.set(run.sync_id, run);
 
   const missing: string[] = [];
   const duplicates: string[] = [];
@@ -153,13 +161,13 @@ export async function analyseTick(
     while (startInstants[hi]! - startInstants[lo]! >= 60_000) lo++;
     busiest = Math.max(busiest, hi - lo + 1);
   }
-  const finished = runs.filter((r) => r.finished_ms !== null).map((r) => r.finished_ms! - t);
+  const finished = measuredRuns.filter((r) => r.finished_ms !== null).map((r) => r.finished_ms! - t);
   return {
     tickToStart: distribution(starts),
     tickToJob: distribution(pick((r) => (r.job_created_ms === null ? null : r.job_created_ms - tickOf(r)))),
     jobWait: distribution(pick((r) => (r.job_started_ms === null || r.job_created_ms === null ? null : r.job_started_ms - r.job_created_ms))),
     pickupToRun: distribution(pick((r) => (r.started_ms === null || r.job_started_ms === null || r.attempt !== 1 ? null : r.started_ms - r.job_started_ms))),
-    runDuration: distribution(runs.filter((r) => r.finished_ms !== null && r.started_ms !== null).map((r) => r.finished_ms! - r.started_ms!)),
+    runDuration: distribution(measuredRuns.filter((r) => r.finished_ms !== null && r.started_ms !== null).map((r) => r.finished_ms! - r.started_ms!)),
     sendIt: {
       count: sendIt.n,
       firstCreated: sendIt.first_created === null ? null : sendIt.first_created - t,

@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { ReplicaSyncClient, SiteReplica, SyncLoop, type MutationArgs, type ReplicaDefinition, type SyncLoopOptions } from 'tidemark/replica';
 import auditReplica from './replica.ts';
+import { HttpError, isRecord, readJson, send, sendJson } from './http.ts';
 
 export interface AuditSiteOptions {
   /** The site's SQLite file (created if missing). */
@@ -71,7 +72,6 @@ export const SITE_CSP = [
   "trusted-types 'none'",
 ].join('; ');
 
-const MAX_BODY_BYTES = 64 * 1024;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 interface Asset {
@@ -93,50 +93,10 @@ async function loadAssets(): Promise<Map<string, Asset>> {
   return new Map(await Promise.all(files.map(async ([path, file, type]) => [path, { type, body: await readFile(file) }] as const)));
 }
 
-class HttpError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  // JSON only: a cross-site form or a "simple" fetch cannot send it without a CORS preflight, which this server never allows.
-  if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) throw new HttpError(415, 'send the body as application/json');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'the body is not JSON');
-  }
-}
 
-function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  response.writeHead(status, {
-    'content-type': type,
-    'content-security-policy': SITE_CSP,
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    'cache-control': 'no-store',
-  });
-  response.end(body);
-}
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  send(response, status, 'application/json; charset=utf-8', JSON.stringify(body));
-}
 
 /** Open the site's replica, start syncing with the server, and serve the page. */
 export async function startAuditSite(options: AuditSiteOptions): Promise<AuditSite> {
@@ -171,15 +131,15 @@ export async function startAuditSite(options: AuditSiteOptions): Promise<AuditSi
     if (!allowedHost(request.headers.host)) throw new HttpError(421, `this site answers to ${host}:${port}, not ${request.headers.host ?? '(no host)'}`);
     if (!path.startsWith('/local/')) {
       const asset = method === 'GET' || method === 'HEAD' ? files.get(path) : undefined;
-      if (asset) return send(response, 200, asset.type, method === 'HEAD' ? Buffer.alloc(0) : asset.body);
-      if (path === '/favicon.ico') return send(response, 204, 'image/x-icon', '');
-      return send(response, 404, 'text/plain; charset=utf-8', 'not found');
+      if (asset) return send(response, SITE_CSP, 200, asset.type, method === 'HEAD' ? Buffer.alloc(0) : asset.body);
+      if (path === '/favicon.ico') return send(response, SITE_CSP, 204, 'image/x-icon', '');
+      return send(response, SITE_CSP, 404, 'text/plain; charset=utf-8', 'not found');
     }
     // The local API: this origin's page only.
     const origin = request.headers.origin;
     if (origin !== undefined && origin !== `http://${request.headers.host}`) throw new HttpError(403, `requests from ${origin} are not allowed`);
 
-    if (method === 'GET' && path === '/local/status') return sendJson(response, 200, status());
+    if (method === 'GET' && path === '/local/status') return sendJson(response, SITE_CSP, 200, status());
     if (method === 'POST' && path === '/local/sync') {
       const body = await readJson(request);
       if (!isRecord(body) || typeof body.reason !== 'string' || body.reason === '' || (body.kind !== 'push' && body.kind !== 'pull')) {
@@ -187,7 +147,7 @@ export async function startAuditSite(options: AuditSiteOptions): Promise<AuditSi
       }
       // Every round pushes and pulls; `kind` is the page's hint. A round's failure is in the status, not thrown.
       await (body.reason === 'online' ? loop.online() : loop.requestSync(body.reason));
-      return sendJson(response, 200, status());
+      return sendJson(response, SITE_CSP, 200, status());
     }
     if (method === 'POST' && path === '/local/mutate') {
       const body = await readJson(request);
@@ -199,11 +159,11 @@ export async function startAuditSite(options: AuditSiteOptions): Promise<AuditSi
         // An unknown mutator or one that refused (MutationRejected): nothing was written.
         throw new HttpError(400, cause instanceof Error ? cause.message : String(cause));
       }
-      return sendJson(response, 200, { mutationId });
+      return sendJson(response, SITE_CSP, 200, { mutationId });
     }
     if (method === 'GET' && path === '/local/tasks') {
       const tasks = site.list('audit_tasks').sort((a, b) => String(a.due_date ?? '').localeCompare(String(b.due_date ?? '')) || String(a.title ?? '').localeCompare(String(b.title ?? '')) || String(a.id).localeCompare(String(b.id)));
-      return sendJson(response, 200, { tasks, rejected: site.rejected(), timezone: site.timezone, businessDate: site.businessDate() });
+      return sendJson(response, SITE_CSP, 200, { tasks, rejected: site.rejected(), timezone: site.timezone, businessDate: site.businessDate() });
     }
     throw new HttpError(404, `no local endpoint ${method} ${path}`);
   }
@@ -218,7 +178,7 @@ export async function startAuditSite(options: AuditSiteOptions): Promise<AuditSi
           return;
         }
         const code = cause instanceof HttpError ? cause.status : 500;
-        sendJson(response, code, { error: cause instanceof Error ? cause.message : String(cause) });
+        sendJson(response, SITE_CSP, code, { error: cause instanceof Error ? cause.message : String(cause) });
       })
       .finally(() => inFlight.delete(work));
     inFlight.add(work);

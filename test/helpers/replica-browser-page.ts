@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { SyncRequest, SyncStatus } from '../../src/replica/browser/sync-helper.js';
+import { HttpError, isRecord, readJson, send, sendJson } from '../../examples/audit-site/http.ts';
 
 const BROWSER_DIR = new URL('../../src/replica/browser/', import.meta.url);
 
@@ -132,49 +133,11 @@ function assets(): Map<string, Asset> {
   ]);
 }
 
-const MAX_BODY_BYTES = 64 * 1024;
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'the body is not JSON');
-  }
-}
 
-class HttpError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
-function send(response: ServerResponse, status: number, type: string, body: string | Buffer): void {
-  response.writeHead(status, {
-    'content-type': type,
-    'content-security-policy': SITE_PAGE_CSP,
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-  });
-  response.end(body);
-}
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  send(response, status, 'application/json; charset=utf-8', JSON.stringify(body));
-}
 
 /** Serve the example page for `site` on 127.0.0.1 (an ephemeral port unless `port` is given). */
 export async function startSitePage(site: LocalSite, options: { port?: number } = {}): Promise<SitePage> {
@@ -185,7 +148,7 @@ export async function startSitePage(site: LocalSite, options: { port?: number } 
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const method = request.method ?? 'GET';
     if (path.startsWith('/local/')) {
-      if (method === 'GET' && path === '/local/status') return sendJson(response, 200, await site.status());
+      if (method === 'GET' && path === '/local/status') return sendJson(response, SITE_PAGE_CSP, 200, await site.status());
       if (method === 'POST' && path === '/local/sync') {
         const body = await readJson(request);
         if (!isRecord(body) || typeof body.reason !== 'string' || (body.kind !== 'push' && body.kind !== 'pull')) {
@@ -193,21 +156,21 @@ export async function startSitePage(site: LocalSite, options: { port?: number } 
         }
         const syncRequest: SyncRequest = { reason: body.reason, kind: body.kind };
         calls.push({ ...syncRequest, at: new Date().toISOString() });
-        return sendJson(response, 200, await site.sync(syncRequest));
+        return sendJson(response, SITE_PAGE_CSP, 200, await site.sync(syncRequest));
       }
       if (method === 'POST' && path === '/local/mutate') {
         const body = await readJson(request);
         if (!isRecord(body) || typeof body.name !== 'string' || !isRecord(body.args)) {
           throw new HttpError(400, 'POST /local/mutate takes { name: string, args: object }');
         }
-        return sendJson(response, 200, { mutationId: await site.mutate(body.name, body.args) });
+        return sendJson(response, SITE_PAGE_CSP, 200, { mutationId: await site.mutate(body.name, body.args) });
       }
       throw new HttpError(404, `no local endpoint ${method} ${path}`);
     }
     const asset = method === 'GET' || method === 'HEAD' ? files.get(path) : undefined;
-    if (asset) return send(response, 200, asset.type, asset.body);
-    if (path === '/favicon.ico') return send(response, 204, 'image/x-icon', '');
-    send(response, 404, 'text/plain; charset=utf-8', 'not found');
+    if (asset) return send(response, SITE_PAGE_CSP, 200, asset.type, asset.body);
+    if (path === '/favicon.ico') return send(response, SITE_PAGE_CSP, 204, 'image/x-icon', '');
+    send(response, SITE_PAGE_CSP, 404, 'text/plain; charset=utf-8', 'not found');
   }
 
   const server = createServer((request, response) => {
@@ -218,7 +181,7 @@ export async function startSitePage(site: LocalSite, options: { port?: number } 
       }
       // A LocalSite that throws is the local process failing: 500 with its message, which the badge shows.
       const status = cause instanceof HttpError ? cause.status : 500;
-      sendJson(response, status, { error: cause instanceof Error ? cause.message : String(cause) });
+      sendJson(response, SITE_PAGE_CSP, status, { error: cause instanceof Error ? cause.message : String(cause) });
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -213,7 +213,15 @@ export class SiteReplica {
   }
 
   pendingCount(): number {
-    return Number((this.db.prepare(`SELECT count(*) AS n FROM sync_outbox WHERE state = 'pending'`).get() as { n: number }).n);
+    return this.countOf('pending');
+  }
+
+  rejectedCount(): number {
+    return this.countOf('rejected');
+  }
+
+  private countOf(state: OutboxEntry['state']): number {
+    return Number((this.db.prepare('SELECT count(*) AS n FROM sync_outbox WHERE state = ?').get(state) as { n: number }).n);
   }
 
   /** Mutations the server refused (kept for a "needs attention" view). */
@@ -246,8 +254,7 @@ export class SiteReplica {
       this.remember(answer);
       // Acknowledged mutations are kept a while (a server restored from backup gets them again).
       const cutoff = new Date(this.now().getTime() - this.keepAckedDays * 86_400_000).toISOString();
-      const old = this.db.prepare(`SELECT mutation_id FROM sync_outbox WHERE state = 'acked' AND acked_at < ?`).all(cutoff) as { mutation_id: number }[];
-      for (const { mutation_id } of old) this.db.prepare('DELETE FROM sync_touched WHERE mutation_id = ?').run(mutation_id);
+      this.db.prepare(`DELETE FROM sync_touched WHERE mutation_id IN (SELECT mutation_id FROM sync_outbox WHERE state = 'acked' AND acked_at < ?)`).run(cutoff);
       this.db.prepare(`DELETE FROM sync_outbox WHERE state = 'acked' AND acked_at < ?`).run(cutoff);
       return { acked: Number(acked.changes), rejected };
     });

@@ -151,7 +151,7 @@ export class SyncLoop {
     return {
       state: this.running ? 'syncing' : error ? (unreachable ? 'offline' : 'error') : 'idle',
       pending: this.site.pendingCount(),
-      rejected: this.site.rejected().length,
+      rejected: this.site.rejectedCount(),
       lastSyncAt: this.lastSyncAt,
       error: error?.message ?? null,
       nextRetryAt: this.nextRetryAt?.toISOString() ?? null,
